@@ -1,0 +1,48 @@
+/*
+ * answer.h -- turn one query packet into one response packet.
+ *
+ * answer_query() is the whole query path after the socket: parse
+ * (wire.c), choose (db.c), emit (a template copied behind the query's own
+ * header and question, so the question keeps its case), truncate at the
+ * transport's limit, add the OPT record.  It writes only into the caller's
+ * buffer and the counters, allocates nothing and makes no system call.
+ * Every RCODE decision is made here (NSD query_formerr, in one place).
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef MUSTER_ANSWER_H
+#define MUSTER_ANSWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+#define ANSWER_RCODES	17	/* 0..15 and BADVERS */
+
+/* Per-worker counters; each worker owns one, the main thread sums them. */
+struct answer_stats {
+	uint64_t	 queries[2];		/* by transport: 0 UDP, 1 TCP */
+	uint64_t	 rcode[ANSWER_RCODES];
+	uint64_t	 dropped;		/* malformed beyond answering */
+	uint64_t	 truncated;
+	uint64_t	 edns;
+};
+
+struct answer_ctx {
+	const struct db	*db;		/* borrowed for one batch */
+	uint16_t	 udp_max;	/* our EDNS payload size */
+	struct answer_stats stats;
+};
+
+/*
+ * Answer pkt[0..len) into out[0..outmax).  tcp selects the size limit
+ * (65535, else the requester's EDNS size or 512, at most udp_max).
+ * Returns the response length, or 0 when the packet gets no answer.
+ * outmax must be at least 65535 for TCP and udp_max for UDP.
+ */
+size_t answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
+    uint8_t *out, size_t outmax, bool tcp);
+
+#endif /* MUSTER_ANSWER_H */

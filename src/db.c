@@ -1,0 +1,964 @@
+/*
+ * db.c -- the compiled, immutable database of the static zones.
+ *
+ * Build, in order:
+ *  - names: every owner becomes a node, every missing ancestor up to its
+ *    zone's origin an empty non-terminal; a name inside a deeper zone
+ *    that is also loaded belongs to that zone only;
+ *  - shape: parent, delegation point (topmost NS below the apex) and
+ *    wildcard child of every node;
+ *  - templates: per zone NXDOMAIN and NODATA (SOA in authority, TTL the
+ *    smaller of the SOA's TTL and MINIMUM, RFC 2308); per node one answer
+ *    per type, ANY, CNAME chains per type found at the chain's end, and a
+ *    referral at each delegation point.  Wildcard and referral templates
+ *    are relocatable (enc.h), the others laid out for the node's name.
+ *
+ * Lookup (db_lookup): exact name, else the closest encloser by stripping
+ * labels; below a delegation -> referral; a wildcard child -> its answer;
+ * else NXDOMAIN of the encloser's zone.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "db.h"
+#include "log.h"
+
+#define DB_MAXCHAIN	8	/* CNAME hops followed in-zone */
+#define DB_MAXADDL	64	/* distinct targets given additional data */
+
+struct db_type {
+	uint16_t		 type;
+	const struct enc_tmpl	*tmpl;
+};
+
+struct db_zone {
+	const uint8_t		*origin;
+	uint8_t			 origin_len;
+	const char		*file;
+	uint32_t		 serial;
+	size_t			 records;
+	const struct enc_tmpl	*nxdomain;	/* relocatable, base origin */
+	const struct enc_tmpl	*nodata;	/* relocatable, base origin */
+};
+
+struct db_node {
+	const struct db_zone	*zone;
+	const struct db_node	*cut;	/* delegation at or above, or NULL */
+	const struct db_node	*wild;	/* the "*" child, or NULL */
+	const struct enc_tmpl	*referral;	/* on delegation points */
+	const struct enc_tmpl	*other;	/* types not in types[] */
+	const struct enc_tmpl	*any;
+	const struct db_type	*types;
+	uint32_t		 idx;	/* build index */
+	uint16_t		 ntypes;
+	uint8_t			 namelen;
+	uint8_t			 name[];	/* lowercase wire */
+};
+
+struct db_slot {
+	uint64_t		 hash;
+	struct db_node		*node;
+};
+
+struct db {
+	struct arena		 arena;
+	uint64_t		 seed;
+	size_t			 mask;
+	struct db_slot		*slots;		/* malloc'd */
+	size_t			 nnodes;
+	struct db_zone		*zones;		/* arena */
+	size_t			 nzones;
+};
+
+/* Build-time companion of a node. */
+struct db_bnode {
+	struct db_node		*node;
+	struct db_bnode		*parent;
+	const struct zones_zone	*zz;
+	struct db_zone		*zone;
+	const uint8_t		*orig;		/* name as written */
+	size_t			 first, count;	/* RRs in zz->rrs */
+	int			 visiting;
+};
+
+struct db_builder {
+	struct db		*db;
+	struct db_bnode		*b;
+	size_t			 nb, capb;
+	struct enc		*enc;
+	char			*err;
+	size_t			 errlen;
+};
+
+/* ---- the table ---- */
+
+static struct db_node *
+db_find(const struct db *db, const uint8_t *name, size_t len, uint64_t h)
+{
+	size_t i = (size_t)h & db->mask;
+
+	for (;; i = (i + 1) & db->mask) {
+		const struct db_slot *s = &db->slots[i];
+
+		if (s->node == NULL)
+			return NULL;
+		if (s->hash == h && s->node->namelen == len
+		    && memcmp(s->node->name, name, len) == 0)
+			return s->node;
+	}
+}
+
+static struct db_node *
+db_get(const struct db *db, const uint8_t *name, size_t len)
+{
+	return db_find(db, name, len, dname_hash(name, len, db->seed));
+}
+
+static int
+db_grow(struct db *db)
+{
+	size_t size = (db->mask + 1) * 2, i;
+	struct db_slot *slots = calloc(size, sizeof(*slots));
+
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i <= db->mask; i++) {
+		struct db_slot *s = &db->slots[i];
+		size_t j;
+
+		if (s->node == NULL)
+			continue;
+		for (j = (size_t)s->hash & (size - 1); slots[j].node != NULL;
+		    j = (j + 1) & (size - 1))
+			;
+		slots[j] = *s;
+	}
+	free(db->slots);
+	db->slots = slots;
+	db->mask = size - 1;
+	return 0;
+}
+
+/* Add a node for name (lowercase); returns its builder entry or NULL. */
+static struct db_bnode *
+db_add(struct db_builder *bd, const uint8_t *name, size_t len,
+    const uint8_t *orig, const struct zones_zone *zz, struct db_zone *zone)
+{
+	struct db *db = bd->db;
+	struct db_node *n;
+	struct db_bnode *b;
+	uint64_t h = dname_hash(name, len, db->seed);
+	size_t i;
+
+	if ((db->nnodes + 1) * 2 > db->mask + 1 && db_grow(db) < 0)
+		return NULL;
+	if (bd->nb == bd->capb) {
+		size_t cap = bd->capb ? bd->capb * 2 : 1024;
+		struct db_bnode *nbs = realloc(bd->b, cap * sizeof(*nbs));
+
+		if (nbs == NULL)
+			return NULL;
+		bd->b = nbs;
+		bd->capb = cap;
+	}
+	n = arena_zalloc(&db->arena, sizeof(*n) + len);
+	if (n == NULL)
+		return NULL;
+	memcpy(n->name, name, len);
+	n->namelen = (uint8_t)len;
+	n->zone = zone;
+	n->idx = (uint32_t)bd->nb;
+	for (i = (size_t)h & db->mask; db->slots[i].node != NULL;
+	    i = (i + 1) & db->mask)
+		;
+	db->slots[i].hash = h;
+	db->slots[i].node = n;
+	db->nnodes++;
+	b = &bd->b[bd->nb++];
+	memset(b, 0, sizeof(*b));
+	b->node = n;
+	b->zz = zz;
+	b->zone = zone;
+	b->orig = orig;
+	return b;
+}
+
+static struct db_bnode *
+db_bget(struct db_builder *bd, const uint8_t *name, size_t len)
+{
+	struct db_node *n = db_get(bd->db, name, len);
+
+	return n ? &bd->b[n->idx] : NULL;
+}
+
+/* Set the build error "NAME: what"; returns -1. */
+static int
+db_fail(struct db_builder *bd, const uint8_t *name, const char *what)
+{
+	char s[DNAME_STRLEN];
+
+	snprintf(bd->err, bd->errlen, "%s: %s",
+	    dname_to_str(s, sizeof(s), name), what);
+	return -1;
+}
+
+/* ---- names ---- */
+
+/* Ensure name and its ancestors down to the zone origin exist. */
+static int
+db_add_ancestors(struct db_builder *bd, const uint8_t *name, size_t len,
+    const struct zones_zone *zz, struct db_zone *zone)
+{
+	while (len > zone->origin_len) {
+		len -= (size_t)name[0] + 1;
+		name += name[0] + 1;
+		if (db_bget(bd, name, len) != NULL)
+			return 0;
+		if (db_add(bd, name, len, name, zz, zone) == NULL)
+			return db_fail(bd, name, "out of memory");
+	}
+	return 0;
+}
+
+/* Does a deeper loaded zone own this name? */
+static int
+db_occluded(const struct db *db, const struct db_zone *zone,
+    const uint8_t *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < db->nzones; i++) {
+		const struct db_zone *o = &db->zones[i];
+
+		if (o != zone && o->origin_len > zone->origin_len
+		    && dname_is_sub(name, len, o->origin, o->origin_len))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+db_add_zone_names(struct db_builder *bd, const struct zones_zone *zz,
+    struct db_zone *zone)
+{
+	size_t i = 0, skipped = 0;
+
+	while (i < zz->nrrs) {
+		const struct zones_rr *x = &zz->rrs[i];
+		struct db_bnode *b;
+		size_t j = i;
+
+		while (j < zz->nrrs && zz->rrs[j].owner_len == x->owner_len
+		    && memcmp(zz->rrs[j].owner, x->owner, x->owner_len) == 0)
+			j++;
+		if (db_occluded(bd->db, zone, x->owner, x->owner_len)) {
+			skipped += j - i;
+			i = j;
+			continue;
+		}
+		b = db_bget(bd, x->owner, x->owner_len);
+		if (b == NULL)
+			b = db_add(bd, x->owner, x->owner_len, x->owner_orig, zz,
+			    zone);
+		if (b == NULL)
+			return db_fail(bd, x->owner, "out of memory");
+		b->first = i;
+		b->count = j - i;
+		b->orig = x->owner_orig;
+		if (db_add_ancestors(bd, x->owner, x->owner_len, zz, zone) < 0)
+			return -1;
+		i = j;
+	}
+	if (skipped > 0)
+		log_warnx("zone %s: %zu records inside a deeper zone that is "
+		    "also loaded are not served from it", zz->file, skipped);
+	zone->records = zz->nrrs - skipped;
+	return 0;
+}
+
+/* Link parents, delegation points and wildcard children. */
+static void
+db_link(struct db_builder *bd)
+{
+	size_t i;
+
+	for (i = 0; i < bd->nb; i++) {
+		struct db_bnode *b = &bd->b[i];
+		const uint8_t *name = b->node->name;
+		size_t len = b->node->namelen;
+
+		if (len > b->zone->origin_len)
+			b->parent = db_bget(bd, name + name[0] + 1,
+			    len - name[0] - 1);
+		if (b->parent != NULL && name[0] == 1 && name[1] == '*')
+			b->parent->node->wild = b->node;
+	}
+	for (i = 0; i < bd->nb; i++) {
+		struct db_bnode *b = &bd->b[i], *p;
+		const struct db_node *cut = NULL;
+
+		/* the topmost delegation on the path from the apex */
+		for (p = b; p != NULL && p->parent != NULL; p = p->parent) {
+			size_t k;
+
+			for (k = 0; k < p->count; k++)
+				if (p->zz->rrs[p->first + k].type == WIRE_T_NS)
+					cut = p->node;
+		}
+		b->node->cut = cut;
+	}
+}
+
+/* ---- templates ---- */
+
+/* The RRs of one type at a node: index range in b->zz->rrs. */
+static int
+db_rrset(const struct db_bnode *b, uint16_t type, size_t *first,
+    size_t *count)
+{
+	size_t k;
+
+	for (k = 0; k < b->count; k++) {
+		const struct zones_rr *x = &b->zz->rrs[b->first + k];
+
+		if (x->type != type)
+			continue;
+		*first = b->first + k;
+		*count = 1;
+		while (k + *count < b->count
+		    && b->zz->rrs[b->first + k + *count].type == type)
+			(*count)++;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+db_put_rrset(struct enc *e, const struct db_bnode *b, const uint8_t *owner,
+    size_t first, size_t count)
+{
+	size_t k;
+
+	for (k = 0; k < count; k++) {
+		const struct zones_rr *x = &b->zz->rrs[first + k];
+
+		enc_rr(e, owner, x->type, x->ttl, x->rdata, x->rdlen);
+	}
+	enc_rrset_end(e);
+}
+
+static int
+db_put_type(struct enc *e, const struct db_bnode *b, const uint8_t *owner,
+    uint16_t type)
+{
+	size_t first, count;
+
+	if (!db_rrset(b, type, &first, &count))
+		return 0;
+	db_put_rrset(e, b, owner, first, count);
+	return 1;
+}
+
+/* The SOA of a zone with the negative TTL, in the authority section. */
+static void
+db_put_soa(struct enc *e, const struct zones_zone *zz)
+{
+	const struct zones_rr *soa = &zz->rrs[zz->soa];
+	uint32_t min = soa->rdlen >= 4
+	    ? wire_get32(soa->rdata + soa->rdlen - 4) : 0;
+
+	enc_section(e, ENC_NS);
+	enc_rr(e, soa->owner_orig, WIRE_T_SOA, soa->ttl < min ? soa->ttl : min,
+	    soa->rdata, soa->rdlen);
+	enc_rrset_end(e);
+}
+
+struct db_addl {
+	const struct db_bnode	*done[DB_MAXADDL];
+	size_t			 n;
+};
+
+/*
+ * Additional A/AAAA for the targets of an RRset (NS, MX, SRV...): for
+ * in-zone authoritative targets, or with glue set, for targets at or
+ * below the delegation point glue (the referral's own glue).
+ */
+static void
+db_put_additional(struct db_builder *bd, struct enc *e,
+    const struct db_bnode *b, size_t first, size_t count,
+    const struct db_node *glue, struct db_addl *seen)
+{
+	size_t k, j;
+
+	for (k = 0; k < count; k++) {
+		const struct zones_rr *x = &b->zz->rrs[first + k];
+		int off = enc_rdata_target(x->type, x->rdata, x->rdlen);
+		uint8_t lower[DNAME_MAXLEN];
+		const struct db_bnode *t;
+		size_t len;
+
+		if (off < 0)
+			continue;
+		len = dname_len(x->rdata + off);
+		dname_copy_lower(lower, x->rdata + off, len);
+		t = db_bget(bd, lower, len);
+		if (t == NULL || t->zone != b->zone
+		    || t->node->cut != glue || seen->n == DB_MAXADDL)
+			continue;
+		for (j = 0; j < seen->n; j++)
+			if (seen->done[j] == t)
+				break;
+		if (j < seen->n)
+			continue;
+		seen->done[seen->n++] = t;
+		enc_section(e, ENC_AR);
+		db_put_type(e, t, t->orig, WIRE_T_A);
+		db_put_type(e, t, t->orig, WIRE_T_AAAA);
+	}
+}
+
+static const struct enc_tmpl *
+db_finish(struct db_builder *bd, const struct db_bnode *b, uint16_t type)
+{
+	const struct enc_tmpl *t;
+	const char *why;
+	char what[128];
+
+	t = enc_finish(bd->enc, &bd->db->arena, &why);
+	if (t == NULL) {
+		snprintf(what, sizeof(what), "type %u: %s", type, why);
+		db_fail(bd, b->node->name, what);
+	}
+	return t;
+}
+
+/* Start a template answering for node b (relocatable for wildcards). */
+static const uint8_t *
+db_begin(struct db_builder *bd, const struct db_bnode *b)
+{
+	const struct db_node *n = b->node;
+
+	if (n->name[0] == 1 && n->name[1] == '*' && b->parent != NULL) {
+		const struct db_node *p = b->parent->node;
+
+		enc_begin(bd->enc, p->name, p->namelen, true);
+		return NULL;		/* owner: the question name */
+	}
+	enc_begin(bd->enc, n->name, n->namelen, false);
+	return b->orig;
+}
+
+static const struct enc_tmpl *
+db_tmpl_rrset(struct db_builder *bd, const struct db_bnode *b, uint16_t type)
+{
+	const uint8_t *owner = db_begin(bd, b);
+	struct db_addl seen = { .n = 0 };
+	size_t first, count;
+
+	if (db_rrset(b, type, &first, &count)) {
+		db_put_rrset(bd->enc, b, owner, first, count);
+		db_put_additional(bd, bd->enc, b, first, count, NULL, &seen);
+	}
+	return db_finish(bd, b, type);
+}
+
+static const struct enc_tmpl *
+db_tmpl_any(struct db_builder *bd, const struct db_bnode *b)
+{
+	const uint8_t *owner = db_begin(bd, b);
+	struct db_addl seen = { .n = 0 };
+	size_t k = 0;
+
+	while (k < b->count) {
+		size_t first = b->first + k, count = 1;
+
+		while (k + count < b->count
+		    && b->zz->rrs[first + count].type == b->zz->rrs[first].type)
+			count++;
+		enc_section(bd->enc, ENC_AN);
+		db_put_rrset(bd->enc, b, owner, first, count);
+		k += count;
+	}
+	for (k = 0; k < b->count; k++)
+		db_put_additional(bd, bd->enc, b, b->first + k, 1, NULL, &seen);
+	return db_finish(bd, b, WIRE_T_ANY);
+}
+
+/* Authority NS and glue of the delegation at cut, for referrals. */
+static void
+db_put_referral(struct db_builder *bd, struct enc *e,
+    const struct db_bnode *cut)
+{
+	struct db_addl seen = { .n = 0 };
+	size_t first, count;
+
+	enc_set_rcode(e, WIRE_RC_NOERROR, false);
+	if (!db_rrset(cut, WIRE_T_NS, &first, &count))
+		return;
+	enc_section(e, ENC_NS);
+	db_put_rrset(e, cut, cut->orig, first, count);
+	db_put_additional(bd, e, cut, first, count, cut->node, &seen);
+	enc_mark_required(e);
+	db_put_additional(bd, e, cut, first, count, NULL, &seen);
+}
+
+static const struct enc_tmpl *
+db_tmpl_referral(struct db_builder *bd, const struct db_bnode *b)
+{
+	enc_begin(bd->enc, b->node->name, b->node->namelen, true);
+	db_put_referral(bd, bd->enc, b);
+	return db_finish(bd, b, WIRE_T_NS);
+}
+
+/* The node a CNAME target leads to, or NULL (outside, or not there). */
+static const struct db_bnode *
+db_cname_target(struct db_builder *bd, const struct db_bnode *b,
+    const uint8_t **target)
+{
+	size_t first, count, len;
+	uint8_t lower[DNAME_MAXLEN];
+	const struct zones_rr *x;
+
+	if (!db_rrset(b, WIRE_T_CNAME, &first, &count))
+		return NULL;
+	x = &b->zz->rrs[first];
+	*target = x->rdata;
+	len = dname_len(x->rdata);
+	dname_copy_lower(lower, x->rdata, len);
+	if (!dname_is_sub(lower, len, b->zone->origin, b->zone->origin_len))
+		return NULL;
+	return db_bget(bd, lower, len);
+}
+
+/* Closest existing ancestor of a name inside zone (for chain targets). */
+static const struct db_bnode *
+db_encloser(struct db_builder *bd, const uint8_t *name,
+    const struct db_zone *zone)
+{
+	uint8_t lower[DNAME_MAXLEN];
+	size_t len = dname_len(name);
+	const uint8_t *p = lower;
+	const struct db_bnode *b;
+
+	dname_copy_lower(lower, name, len);
+	while (len > zone->origin_len) {
+		len -= (size_t)p[0] + 1;
+		p += p[0] + 1;
+		b = db_bget(bd, p, len);
+		if (b != NULL)
+			return b->zone == zone ? b : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Answer for a CNAME node and qtype (0: "a type the chain's end lacks"):
+ * follow the chain inside the zone (RFC 1034 4.3.2, RFC 6604 for the
+ * final RCODE).
+ */
+static const struct enc_tmpl *
+db_tmpl_chain(struct db_builder *bd, const struct db_bnode *b, uint16_t qtype)
+{
+	struct enc *e = bd->enc;
+	const uint8_t *owner = db_begin(bd, b), *target = NULL;
+	const struct db_bnode *cur = b, *t, *path[DB_MAXCHAIN + 1];
+	struct db_addl seen = { .n = 0 };
+	size_t hops = 0, k, first, count;
+
+	path[0] = b;
+	for (;;) {
+		enc_section(e, ENC_AN);
+		db_put_type(e, cur, owner, WIRE_T_CNAME);
+		t = db_cname_target(bd, cur, &target);
+		if (t == NULL && target != NULL) {
+			const struct db_bnode *ce = db_encloser(bd, target,
+			    cur->zone);
+
+			if (ce == NULL)
+				break;			/* leaves the zone */
+			if (ce->node->cut != NULL) {
+				db_put_referral(bd, e, &bd->b[ce->node->cut->idx]);
+				enc_set_rcode(e, WIRE_RC_NOERROR, true);
+				break;
+			}
+			if (ce->node->wild == NULL) {
+				enc_set_rcode(e, WIRE_RC_NXDOMAIN, true);
+				db_put_soa(e, cur->zz);
+				break;
+			}
+			t = &bd->b[ce->node->wild->idx];
+		}
+		if (t == NULL || t->zone != cur->zone)
+			break;
+		owner = target;
+		if (t->node->cut != NULL) {
+			db_put_referral(bd, e, &bd->b[t->node->cut->idx]);
+			enc_set_rcode(e, WIRE_RC_NOERROR, true);
+			break;
+		}
+		if (db_rrset(t, WIRE_T_CNAME, &first, &count)) {
+			for (k = 0; k <= hops; k++)
+				if (path[k] == t)
+					break;
+			if (k <= hops || hops == DB_MAXCHAIN - 1)
+				break;		/* a loop, or too long */
+			path[++hops] = cur = t;
+			continue;
+		}
+		if (qtype != 0 && db_rrset(t, qtype, &first, &count)) {
+			db_put_rrset(e, t, owner, first, count);
+			db_put_additional(bd, e, t, first, count, NULL, &seen);
+		} else {
+			db_put_soa(e, t->zz);
+		}
+		break;
+	}
+	return db_finish(bd, b, qtype);
+}
+
+/* The last node of a CNAME chain inside the zone, or NULL. */
+static const struct db_bnode *
+db_chain_end(struct db_builder *bd, const struct db_bnode *b)
+{
+	const uint8_t *target = NULL;
+	size_t hops, first, count;
+
+	for (hops = 0; hops < DB_MAXCHAIN; hops++) {
+		const struct db_bnode *t = db_cname_target(bd, b, &target);
+
+		if (t == NULL)
+			return NULL;
+		if (!db_rrset(t, WIRE_T_CNAME, &first, &count))
+			return t->node->cut ? NULL : t;
+		b = t;
+	}
+	return NULL;
+}
+
+static int
+db_set_types(struct db_builder *bd, struct db_bnode *b, size_t ntypes)
+{
+	struct db_type *types = NULL;
+
+	if (ntypes > 0) {
+		types = arena_zalloc(&bd->db->arena, ntypes * sizeof(*types));
+		if (types == NULL)
+			return db_fail(bd, b->node->name, "out of memory");
+	}
+	b->node->types = types;
+	b->node->ntypes = 0;
+	return 0;
+}
+
+static int
+db_add_type(struct db_builder *bd, struct db_bnode *b, uint16_t type,
+    const struct enc_tmpl *t)
+{
+	struct db_type *types = (struct db_type *)b->node->types;
+
+	if (t == NULL)
+		return -1;
+	types[b->node->ntypes].type = type;
+	types[b->node->ntypes].tmpl = t;
+	b->node->ntypes++;
+	return 0;
+}
+
+/* Distinct types at node b, in zone order. */
+static size_t
+db_count_types(const struct db_bnode *b)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < b->count; k++)
+		if (k == 0 || b->zz->rrs[b->first + k].type
+		    != b->zz->rrs[b->first + k - 1].type)
+			n++;
+	return n;
+}
+
+static int
+db_node_cname(struct db_builder *bd, struct db_bnode *b)
+{
+	const struct db_bnode *end = db_chain_end(bd, b);
+	size_t k, n = end ? db_count_types(end) : 0;
+	const struct enc_tmpl *t;
+
+	if (db_set_types(bd, b, n + 1) < 0)
+		return -1;
+	t = db_tmpl_rrset(bd, b, WIRE_T_CNAME);
+	if (db_add_type(bd, b, WIRE_T_CNAME, t) < 0)
+		return -1;
+	b->node->any = t;
+	for (k = 0; end != NULL && k < end->count; k++) {
+		uint16_t type = end->zz->rrs[end->first + k].type;
+
+		if (type == WIRE_T_CNAME || (k > 0 && type
+		    == end->zz->rrs[end->first + k - 1].type))
+			continue;
+		if (db_add_type(bd, b, type, db_tmpl_chain(bd, b, type)) < 0)
+			return -1;
+	}
+	b->node->other = db_tmpl_chain(bd, b, 0);
+	return b->node->other ? 0 : -1;
+}
+
+static int
+db_node_templates(struct db_builder *bd, struct db_bnode *b)
+{
+	struct db_node *n = b->node;
+	size_t k, first, count;
+
+	n->other = n->any = b->zone->nodata;
+	if (n->cut == n) {
+		n->referral = db_tmpl_referral(bd, b);
+		if (n->referral == NULL || db_set_types(bd, b, 1) < 0)
+			return -1;
+		if (db_rrset(b, WIRE_T_DS, &first, &count))
+			return db_add_type(bd, b, WIRE_T_DS,
+			    db_tmpl_rrset(bd, b, WIRE_T_DS));
+		return 0;
+	}
+	if (n->cut != NULL || b->count == 0)
+		return 0;	/* below a delegation, or empty non-terminal */
+	if (db_rrset(b, WIRE_T_CNAME, &first, &count))
+		return db_node_cname(bd, b);
+	if (db_set_types(bd, b, db_count_types(b)) < 0)
+		return -1;
+	for (k = 0; k < b->count; k++) {
+		uint16_t type = b->zz->rrs[b->first + k].type;
+
+		if (k > 0 && type == b->zz->rrs[b->first + k - 1].type)
+			continue;
+		if (db_add_type(bd, b, type, db_tmpl_rrset(bd, b, type)) < 0)
+			return -1;
+	}
+	n->any = n->ntypes == 1 ? n->types[0].tmpl : db_tmpl_any(bd, b);
+	return n->any ? 0 : -1;
+}
+
+static int
+db_zone_templates(struct db_builder *bd, struct db_zone *zone,
+    const struct zones_zone *zz)
+{
+	const struct db_bnode *apex = db_bget(bd, zone->origin,
+	    zone->origin_len);
+	struct enc *e = bd->enc;
+
+	enc_begin(e, zone->origin, zone->origin_len, true);
+	enc_set_rcode(e, WIRE_RC_NXDOMAIN, true);
+	db_put_soa(e, zz);
+	zone->nxdomain = db_finish(bd, apex, WIRE_T_SOA);
+	enc_begin(e, zone->origin, zone->origin_len, true);
+	db_put_soa(e, zz);
+	zone->nodata = db_finish(bd, apex, WIRE_T_SOA);
+	return zone->nxdomain && zone->nodata ? 0 : -1;
+}
+
+/* ---- build ---- */
+
+static int
+db_zone_depth_cmp(const void *pa, const void *pb)
+{
+	const struct zones_zone *a = *(struct zones_zone *const *)pa;
+	const struct zones_zone *b = *(struct zones_zone *const *)pb;
+	unsigned la = dname_count_labels(a->origin);
+	unsigned lb = dname_count_labels(b->origin);
+
+	return la == lb ? 0 : (la > lb ? -1 : 1);
+}
+
+static int
+db_init_zones(struct db_builder *bd, struct zones_zone **sorted, size_t n)
+{
+	struct db *db = bd->db;
+	size_t i, j;
+
+	db->zones = arena_zalloc(&db->arena, n * sizeof(*db->zones));
+	if (db->zones == NULL)
+		return db_fail(bd, (const uint8_t *)"", "out of memory");
+	for (i = 0; i < n; i++) {
+		struct db_zone *z = &db->zones[i];
+		const struct zones_rr *soa = &sorted[i]->rrs[sorted[i]->soa];
+
+		for (j = 0; j < i; j++)
+			if (db->zones[j].origin_len == sorted[i]->origin_len
+			    && memcmp(db->zones[j].origin, sorted[i]->origin,
+			    sorted[i]->origin_len) == 0)
+				return db_fail(bd, sorted[i]->origin,
+				    "zone loaded twice");
+		z->origin = arena_memdup(&db->arena, sorted[i]->origin,
+		    sorted[i]->origin_len);
+		z->origin_len = sorted[i]->origin_len;
+		z->file = arena_memdup(&db->arena, sorted[i]->file,
+		    strlen(sorted[i]->file) + 1);
+		if (z->origin == NULL || z->file == NULL)
+			return db_fail(bd, sorted[i]->origin,
+			    "out of memory");
+		z->serial = soa->rdlen >= 20
+		    ? wire_get32(soa->rdata + soa->rdlen - 20) : 0;
+	}
+	db->nzones = n;
+	return 0;
+}
+
+static int
+db_compile(struct db_builder *bd, struct zones_zone **sorted, size_t n)
+{
+	struct db *db = bd->db;
+	size_t i;
+
+	if (db_init_zones(bd, sorted, n) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (db_add_zone_names(bd, sorted[i], &db->zones[i]) < 0)
+			return -1;
+	/* a deeper zone's apex is a name in the zone around it */
+	for (i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = i + 1; j < n; j++)
+			if (dname_is_sub(db->zones[i].origin,
+			    db->zones[i].origin_len, db->zones[j].origin,
+			    db->zones[j].origin_len)) {
+				if (db_add_ancestors(bd, db->zones[i].origin,
+				    db->zones[i].origin_len, sorted[j],
+				    &db->zones[j]) < 0)
+					return -1;
+				break;
+			}
+	}
+	db_link(bd);
+	for (i = 0; i < n; i++)
+		if (db_zone_templates(bd, &db->zones[i], sorted[i]) < 0)
+			return -1;
+	for (i = 0; i < bd->nb; i++)
+		if (db_node_templates(bd, &bd->b[i]) < 0)
+			return -1;
+	return 0;
+}
+
+struct db *
+db_build(struct zones_zone *const *zones, size_t n, char *err, size_t errlen)
+{
+	struct db_builder bd = { .err = err, .errlen = errlen };
+	struct zones_zone **sorted = NULL;
+	struct db *db = calloc(1, sizeof(*db));
+	int rc = -1;
+
+	if (db == NULL)
+		goto out;
+	bd.db = db;
+	arena_init(&db->arena, 1 << 20);
+	if (getrandom(&db->seed, sizeof(db->seed), 0) != sizeof(db->seed))
+		db->seed = (uint64_t)(uintptr_t)db ^ 0x5bd1e995ULL;
+	db->mask = 1023;
+	db->slots = calloc(db->mask + 1, sizeof(*db->slots));
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	bd.enc = enc_new();
+	if (db->slots == NULL || sorted == NULL || bd.enc == NULL)
+		goto out;
+	memcpy(sorted, zones, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), db_zone_depth_cmp);
+	rc = db_compile(&bd, sorted, n);
+out:
+	if (rc < 0 && err[0] == '\0')
+		snprintf(err, errlen, "out of memory");
+	enc_free(bd.enc);
+	free(bd.b);
+	free(sorted);
+	if (rc < 0) {
+		db_free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	arena_free(&db->arena);
+	free(db->slots);
+	free(db);
+}
+
+/* ---- queries ---- */
+
+static const struct enc_tmpl *
+db_node_tmpl(const struct db_node *n, uint16_t qtype)
+{
+	uint16_t i;
+
+	for (i = 0; i < n->ntypes; i++)
+		if (n->types[i].type == qtype)
+			return n->types[i].tmpl;
+	return qtype == WIRE_T_ANY ? n->any : n->other;
+}
+
+const struct enc_tmpl *
+db_lookup(const struct db *db, const struct wire_query *q)
+{
+	const struct db_node *n;
+	unsigned i;
+
+	n = db_get(db, q->qname, q->qname_len);
+	if (n != NULL) {
+		if (n->cut != NULL && !(n->cut == n && q->qtype == WIRE_T_DS))
+			return n->cut->referral;
+		return db_node_tmpl(n, q->qtype);
+	}
+	for (i = 1; i <= q->nlabels; i++) {
+		size_t off = q->label_off[i];
+
+		n = db_get(db, q->qname + off, q->qname_len - off);
+		if (n == NULL)
+			continue;
+		if (n->cut != NULL)
+			return n->cut->referral;
+		if (n->wild != NULL)
+			return db_node_tmpl(n->wild, q->qtype);
+		return n->zone->nxdomain;
+	}
+	return NULL;
+}
+
+int
+db_covers(const struct db *db, const uint8_t *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < db->nzones; i++)
+		if (dname_is_sub(name, len, db->zones[i].origin,
+		    db->zones[i].origin_len))
+			return 1;
+	return 0;
+}
+
+size_t
+db_zone_count(const struct db *db)
+{
+	return db->nzones;
+}
+
+void
+db_zone_info(const struct db *db, size_t i, struct db_zone_info *out)
+{
+	out->origin = db->zones[i].origin;
+	out->file = db->zones[i].file;
+	out->serial = db->zones[i].serial;
+	out->records = db->zones[i].records;
+}
+
+size_t
+db_memory(const struct db *db)
+{
+	return db->arena.total + (db->mask + 1) * sizeof(struct db_slot);
+}

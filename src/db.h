@@ -1,0 +1,57 @@
+/*
+ * db.h -- the compiled, immutable database of the static zones.
+ *
+ * db_build() turns checked zones (zones.c) into a hash table of names,
+ * each with ready-made response templates (enc.h) per query type: the
+ * answer, negative answers with the SOA, CNAME chains, wildcard answers
+ * and referrals are all worked out once per load.  db_lookup() is then
+ * one hash probe for names that exist, a few more for names that do not,
+ * and never allocates.  A db is shared read-only by all workers and is
+ * freed after a reload has swapped it out (qsbr.h).
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef MUSTER_DB_H
+#define MUSTER_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enc.h"
+#include "wire.h"
+#include "zones.h"
+
+struct db;
+
+struct db_zone_info {
+	const uint8_t	*origin;	/* lowercase wire */
+	const char	*file;
+	uint32_t	 serial;
+	size_t		 records;
+};
+
+/*
+ * Compile n checked zones.  The zones are only read; the caller still
+ * frees them.  Returns NULL with a message in err on failure (two zones
+ * with one origin, an RRset too large for a DNS message, no memory).
+ */
+struct db *db_build(struct zones_zone *const *zones, size_t n, char *err,
+    size_t errlen);
+
+void db_free(struct db *db);
+
+/*
+ * The template that answers q (q->qname lowercase), or NULL when the name
+ * is in none of the zones (REFUSED).  Valid as long as the db.
+ */
+const struct enc_tmpl *db_lookup(const struct db *db,
+    const struct wire_query *q);
+
+/* Is name (lowercase wire) at or below one of the db's zones? */
+int db_covers(const struct db *db, const uint8_t *name, size_t len);
+
+size_t db_zone_count(const struct db *db);
+void db_zone_info(const struct db *db, size_t i, struct db_zone_info *out);
+size_t db_memory(const struct db *db);
+
+#endif /* MUSTER_DB_H */

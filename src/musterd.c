@@ -1,0 +1,525 @@
+/*
+ * musterd.c -- the DNS server: options, start-up, signals, the main loop.
+ *
+ * The main thread owns configuration and data: it parses the option table,
+ * loads the zones, builds a view (view.h) and publishes it; the workers
+ * (worker.h) answer queries from whatever view is current.  SIGHUP builds
+ * a new view from scratch and swaps it in only when everything loaded;
+ * SIGTERM and SIGINT stop the workers and exit; SIGUSR1 logs counters.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "conf.h"
+#include "db.h"
+#include "listen.h"
+#include "log.h"
+#include "qsbr.h"
+#include "view.h"
+#include "worker.h"
+#include "zones.h"
+
+#define MUSTERD_MAXWORKERS	64
+#define MUSTERD_MAXLISTEN	32
+
+struct musterd_conf {
+	char			*config;
+	int			 check;
+	int			 foreground;
+	int			 help;
+	int			 version;
+	struct conf_list	 listen;
+	struct conf_list	 zone;
+	long			 workers;
+	long			 udp_payload;
+	long			 tcp_clients;
+	long			 tcp_idle;
+	char			*log_level;
+	char			*pidfile;
+};
+
+static int check_listen(const char *, char *, size_t);
+static int check_zone(const char *, char *, size_t);
+static int check_log_level(const char *, char *, size_t);
+
+#define OFF(f) offsetof(struct musterd_conf, f)
+static const struct conf_opt musterd_opts[] = {
+	{ "config", 'c', CONF_STR, NULL, OFF(config), 0, 0, NULL,
+	  CONF_CLI_ONLY, "FILE", "read settings from FILE" },
+	{ "check-config", 'n', CONF_FLAG, NULL, OFF(check), 0, 0, NULL,
+	  CONF_CLI_ONLY, NULL, "load config and zones, report, exit 0 or 1" },
+	{ "foreground", 'f', CONF_FLAG, "no", OFF(foreground), 0, 0, NULL,
+	  CONF_RESTART, NULL, "stay in the foreground, log to stderr" },
+	{ "listen", 'l', CONF_LIST, "127.0.0.1:53,[::1]:53", OFF(listen), 0, 0,
+	  check_listen, CONF_RESTART, "ADDR[:PORT]",
+	  "UDP and TCP address to serve on (repeatable)" },
+	{ "zone", 'z', CONF_LIST, NULL, OFF(zone), 0, 0, check_zone, 0,
+	  "[ORIGIN=]FILE", "serve the zone in master file FILE (repeatable)" },
+	{ "workers", 'w', CONF_INT, "0", OFF(workers), 0, MUSTERD_MAXWORKERS,
+	  NULL, CONF_RESTART, "N", "serving threads (0: one per CPU)" },
+	{ "udp-payload", 0, CONF_INT, "1232", OFF(udp_payload), 512, 4096, NULL,
+	  0, "BYTES", "largest UDP answer offered with EDNS" },
+	{ "tcp-clients", 0, CONF_INT, "256", OFF(tcp_clients), 1, 65536, NULL,
+	  CONF_RESTART, "N", "open TCP connections at most" },
+	{ "tcp-idle-timeout", 0, CONF_INT, "10", OFF(tcp_idle), 1, 3600, NULL,
+	  CONF_RESTART, "SECONDS", "close a TCP connection idle this long" },
+	{ "log-level", 0, CONF_STR, "info", OFF(log_level), 0, 0,
+	  check_log_level, 0, "LEVEL", "error, warning, info or debug" },
+	{ "pidfile", 0, CONF_STR, NULL, OFF(pidfile), 0, 0, NULL, CONF_RESTART,
+	  "FILE", "write the process id to FILE" },
+	{ "version", 'V', CONF_FLAG, NULL, OFF(version), 0, 0, NULL,
+	  CONF_CLI_ONLY, NULL, "print the version and exit" },
+	{ "help", 'h', CONF_FLAG, NULL, OFF(help), 0, 0, NULL, CONF_CLI_ONLY,
+	  NULL, "print this help and exit" },
+	{ NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL }
+};
+#undef OFF
+
+struct musterd {
+	struct musterd_conf	 conf;
+	int			 argc;
+	char			**argv;
+	struct ev_loop		*loop;
+	ev_signal		 sighup, sigterm, sigint, sigusr1;
+	ev_timer		 reclaim;
+	struct worker		*workers[MUSTERD_MAXWORKERS];
+	unsigned		 nworkers;
+	struct listen_addr	 addrs[MUSTERD_MAXLISTEN];
+	size_t			 naddrs;
+};
+
+static int
+check_listen(const char *v, char *why, size_t whylen)
+{
+	struct listen_addr a;
+
+	return listen_parse(v, 53, &a, why, whylen);
+}
+
+static int
+check_zone(const char *v, char *why, size_t whylen)
+{
+	if (*v == '\0' || v[strlen(v) - 1] == '=') {
+		snprintf(why, whylen, "expected [ORIGIN=]FILE");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_log_level(const char *v, char *why, size_t whylen)
+{
+	if (log_level_parse(v) < 0) {
+		snprintf(why, whylen, "expected error, warning, info or debug, "
+		    "not \"%s\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Defaults, then the config file, then the command line. */
+static int
+musterd_read_conf(struct musterd *d, struct musterd_conf *c, char *err,
+    size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	if (conf_defaults(musterd_opts, c, err, errlen) < 0)
+		return -1;
+	if (conf_parse_args(musterd_opts, c, d->argc, d->argv, err, errlen) < 0)
+		return -1;
+	if (c->config == NULL)
+		return 0;
+	if (conf_parse_file(musterd_opts, c, c->config, err, errlen) < 0)
+		return -1;
+	return conf_parse_args(musterd_opts, c, d->argc, d->argv, err,
+	    errlen) < 0 ? -1 : 0;
+}
+
+/* Load every zone and compile them; NULL with err set on any error. */
+static struct db *
+musterd_load_zones(const struct musterd_conf *c, char *err, size_t errlen)
+{
+	struct zones_zone **zones = calloc(c->zone.n + 1, sizeof(*zones));
+	struct db *db = NULL;
+	size_t i, n = 0;
+
+	if (zones == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < c->zone.n; i++) {
+		const char *v = c->zone.v[i].value, *eq = strchr(v, '=');
+		char origin[DNAME_STRLEN];
+		const char *file = v;
+
+		if (eq != NULL && memchr(v, '/', (size_t)(eq - v)) == NULL
+		    && (size_t)(eq - v) < sizeof(origin)) {
+			memcpy(origin, v, (size_t)(eq - v));
+			origin[eq - v] = '\0';
+			file = eq + 1;
+		}
+		zones[n] = zones_load(file, file == v ? NULL : origin, err,
+		    errlen);
+		if (zones[n] == NULL)
+			goto out;
+		n++;
+	}
+	db = db_build(zones, n, err, errlen);
+out:
+	for (i = 0; i < n; i++)
+		zones_free(zones[i]);
+	free(zones);
+	return db;
+}
+
+static void
+musterd_log_zones(const struct db *db)
+{
+	size_t i;
+
+	for (i = 0; i < db_zone_count(db); i++) {
+		struct db_zone_info zi;
+		char name[DNAME_STRLEN];
+
+		db_zone_info(db, i, &zi);
+		log_info("zone %s, loaded from %s: %zu records, serial %u",
+		    dname_to_str(name, sizeof(name), zi.origin), zi.file,
+		    zi.records, zi.serial);
+	}
+}
+
+static struct view *
+musterd_view(const struct musterd_conf *c, char *err, size_t errlen)
+{
+	struct view *v = calloc(1, sizeof(*v));
+
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	v->db = musterd_load_zones(c, err, errlen);
+	if (v->db == NULL) {
+		free(v);
+		return NULL;
+	}
+	v->udp_max = (uint16_t)c->udp_payload;
+	return v;
+}
+
+static void
+musterd_reload(struct musterd *d)
+{
+	struct musterd_conf c;
+	struct view *v;
+	char err[1024] = "";
+	const struct conf_opt *o;
+
+	log_info("reload, started (SIGHUP)");
+	if (musterd_read_conf(d, &c, err, sizeof(err)) < 0
+	    || (v = musterd_view(&c, err, sizeof(err))) == NULL) {
+		log_errx("reload, failed, still serving the old data: %s", err);
+		conf_clear(musterd_opts, &c);
+		return;
+	}
+	for (o = musterd_opts; o->name != NULL; o++)
+		if ((o->flags & CONF_RESTART) && !conf_same(o, &c, &d->conf))
+			log_warnx("reload, %s changed: takes effect at restart",
+			    o->name);
+	if (view_publish(v) < 0) {
+		log_errx("reload, out of memory");
+		view_free(v);
+		conf_clear(musterd_opts, &c);
+		return;
+	}
+	log_set_level((enum log_level)log_level_parse(c.log_level));
+	musterd_log_zones(v->db);
+	log_info("reload, done");
+	conf_clear(musterd_opts, &d->conf);
+	d->conf = c;
+	ev_timer_again(d->loop, &d->reclaim);
+}
+
+static void
+musterd_log_stats(struct musterd *d)
+{
+	struct answer_stats s;
+	unsigned i, tcp = 0;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < d->nworkers; i++) {
+		worker_stats(d->workers[i], &s);
+		tcp += worker_tcp_active(d->workers[i]);
+	}
+	log_info("stats, queries udp %llu tcp %llu; noerror %llu nxdomain %llu "
+	    "refused %llu formerr %llu notimp %llu; truncated %llu, dropped "
+	    "%llu, tcp open %u", (unsigned long long)s.queries[0],
+	    (unsigned long long)s.queries[1], (unsigned long long)s.rcode[0],
+	    (unsigned long long)s.rcode[3], (unsigned long long)s.rcode[5],
+	    (unsigned long long)s.rcode[1], (unsigned long long)s.rcode[4],
+	    (unsigned long long)s.truncated, (unsigned long long)s.dropped,
+	    tcp);
+}
+
+static void
+musterd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct musterd *d = w->data;
+
+	(void)revents;
+	switch (w->signum) {
+	case SIGHUP:
+		musterd_reload(d);
+		break;
+	case SIGUSR1:
+		musterd_log_stats(d);
+		break;
+	default:
+		log_info("stopping (signal %d)", w->signum);
+		ev_break(loop, EVBREAK_ALL);
+		break;
+	}
+}
+
+static void
+musterd_reclaim_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)revents;
+	if (qsbr_reclaim() == 0)
+		ev_timer_stop(loop, t);
+}
+
+/* Parse the listen addresses and check nobody else holds them. */
+static int
+musterd_addresses(struct musterd *d, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (d->conf.listen.n > MUSTERD_MAXLISTEN) {
+		snprintf(err, errlen, "listen: at most %d addresses",
+		    MUSTERD_MAXLISTEN);
+		return -1;
+	}
+	for (i = 0; i < d->conf.listen.n; i++) {
+		char why[256];
+
+		if (listen_parse(d->conf.listen.v[i].value, 53, &d->addrs[i],
+		    why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: listen: %s",
+			    d->conf.listen.v[i].where, why);
+			return -1;
+		}
+	}
+	d->naddrs = d->conf.listen.n;
+	for (i = 0; i < d->naddrs; i++)
+		if (listen_probe(&d->addrs[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+musterd_start_workers(struct musterd *d, char *err, size_t errlen)
+{
+	unsigned i, per;
+	size_t k;
+
+	per = (unsigned)((d->conf.tcp_clients + d->nworkers - 1) / d->nworkers);
+	for (i = 0; i < d->nworkers; i++) {
+		int udp[MUSTERD_MAXLISTEN], tcp[MUSTERD_MAXLISTEN];
+		bool pktinfo[MUSTERD_MAXLISTEN];
+		struct worker_config wc = {
+			.id = i, .udp_fds = udp, .udp_pktinfo = pktinfo,
+			.nudp = d->naddrs, .tcp_fds = tcp, .ntcp = d->naddrs,
+			.tcp_max = per, .tcp_idle = (double)d->conf.tcp_idle,
+		};
+
+		for (k = 0; k < d->naddrs; k++) {
+			udp[k] = listen_udp(&d->addrs[k], err, errlen);
+			tcp[k] = udp[k] < 0 ? -1
+			    : listen_tcp(&d->addrs[k], err, errlen);
+			pktinfo[k] = d->addrs[k].wildcard;
+			if (udp[k] < 0 || tcp[k] < 0)
+				return -1;
+		}
+		d->workers[i] = worker_new(&wc);
+		if (d->workers[i] == NULL) {
+			snprintf(err, errlen, "workers: out of memory");
+			return -1;
+		}
+	}
+	for (i = 0; i < d->nworkers; i++)
+		if (worker_start(d->workers[i]) < 0) {
+			snprintf(err, errlen, "workers: %s", strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+static void
+musterd_daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		fatal("setsid");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+static void
+musterd_pidfile(const char *path)
+{
+	FILE *fp;
+
+	if (path == NULL)
+		return;
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		log_warn("pidfile, cannot write %s", path);
+		return;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	fclose(fp);
+}
+
+static void
+musterd_signals(struct musterd *d)
+{
+	ev_signal *s[] = { &d->sighup, &d->sigterm, &d->sigint, &d->sigusr1 };
+	int num[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+	size_t i;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		ev_signal_init(s[i], musterd_signal_cb, num[i]);
+		s[i]->data = d;
+		ev_signal_start(d->loop, s[i]);
+	}
+}
+
+static unsigned
+musterd_nworkers(long conf)
+{
+	long n = conf > 0 ? conf : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (n > MUSTERD_MAXWORKERS)
+		n = MUSTERD_MAXWORKERS;
+	return (unsigned)n;
+}
+
+static int
+musterd_run(struct musterd *d)
+{
+	char err[1024] = "";
+	struct view *v;
+	unsigned i;
+
+	v = musterd_view(&d->conf, err, sizeof(err));
+	if (v == NULL) {
+		log_errx("%s", err);
+		return 1;
+	}
+	if (d->conf.check) {
+		musterd_log_zones(v->db);
+		log_info("configuration and zones are valid");
+		view_free(v);
+		return 0;
+	}
+	d->nworkers = musterd_nworkers(d->conf.workers);
+	if (musterd_addresses(d, err, sizeof(err)) < 0
+	    || qsbr_init(d->nworkers) < 0 || view_publish(v) < 0) {
+		log_errx("%s", err[0] ? err : "out of memory");
+		return 1;
+	}
+	if (!d->conf.foreground) {
+		musterd_daemonize();
+		log_init("musterd", 0, log_get_level());
+	}
+	musterd_pidfile(d->conf.pidfile);
+	d->loop = ev_default_loop(EVFLAG_AUTO);
+	musterd_signals(d);
+	ev_init(&d->reclaim, musterd_reclaim_cb);
+	d->reclaim.repeat = 0.1;
+	if (musterd_start_workers(d, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		return 1;
+	}
+	musterd_log_zones(v->db);
+	for (i = 0; i < d->naddrs; i++)
+		log_info("listening on %s (udp, tcp)", d->addrs[i].text);
+	log_info("musterd %s started, %u workers", PACKAGE_VERSION,
+	    d->nworkers);
+	ev_run(d->loop, 0);
+	for (i = 0; i < d->nworkers; i++)
+		worker_free(d->workers[i]);
+	view_publish(NULL);
+	qsbr_shutdown();
+	if (d->conf.pidfile != NULL)
+		unlink(d->conf.pidfile);
+	log_info("stopped");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct musterd d;
+	char err[1024] = "";
+	int rc;
+
+	d.argc = argc;
+	d.argv = argv;
+	log_init("musterd", 1, LOG_LEVEL_INFO);
+	if (musterd_read_conf(&d, &d.conf, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		fprintf(stderr, "Try 'musterd --help'.\n");
+		return 1;
+	}
+	if (d.conf.help) {
+		conf_usage(musterd_opts, stdout, "Usage: musterd [options]\n"
+		    "Authoritative DNS server for service discovery.");
+		return 0;
+	}
+	if (d.conf.version) {
+		printf("musterd %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (optind < argc) {
+		log_errx("command line: unexpected argument \"%s\"", argv[optind]);
+		return 1;
+	}
+	log_set_level((enum log_level)log_level_parse(d.conf.log_level));
+	rc = musterd_run(&d);
+	conf_clear(musterd_opts, &d.conf);
+	return rc;
+}

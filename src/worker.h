@@ -1,0 +1,52 @@
+/*
+ * worker.h -- a serving thread: UDP batches and TCP connections.
+ *
+ * Each worker runs its own libev loop over its own sockets (one UDP and
+ * one TCP socket per listening address, SO_REUSEPORT), answers with
+ * answer_query() and never blocks on anything but its poll.  TCP
+ * connections come from a fixed pool made at start-up; when the pool is
+ * empty the worker stops accepting until a connection closes, so TCP can
+ * never take the UDP sockets' turn.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef MUSTER_WORKER_H
+#define MUSTER_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "answer.h"
+
+struct worker;
+
+struct worker_config {
+	unsigned	 id;		/* qsbr slot */
+	const int	*udp_fds;	/* the worker takes ownership */
+	const bool	*udp_pktinfo;	/* per UDP socket: bound to a wildcard */
+	size_t		 nudp;
+	const int	*tcp_fds;	/* the worker takes ownership */
+	size_t		 ntcp;
+	unsigned	 tcp_max;	/* connections in the pool */
+	double		 tcp_idle;	/* seconds before an idle close */
+};
+
+/* A worker ready to start; NULL when out of memory (fds not taken). */
+struct worker *worker_new(const struct worker_config *wc);
+
+/* Start the thread; -1 with errno on failure. */
+int worker_start(struct worker *w);
+
+/* Ask the thread to stop and wait for it.  Idempotent. */
+void worker_stop(struct worker *w);
+
+/* Close sockets and connections and free; the thread must be stopped. */
+void worker_free(struct worker *w);
+
+/* Add this worker's counters to sum (racy read of live counters). */
+void worker_stats(const struct worker *w, struct answer_stats *sum);
+
+/* Open TCP connections right now (racy read). */
+unsigned worker_tcp_active(const struct worker *w);
+
+#endif /* MUSTER_WORKER_H */
