@@ -138,3 +138,23 @@ t_done() {
 	[ "$t_failed" -eq 0 ]
 	exit $?
 }
+
+# t_start_redis NAME [ARGS...]: a throwaway redis-server in $T on a Unix
+# socket ($T/NAME.sock, also in ${NAME}_sock) and a free loopback TCP port
+# (${NAME}_port); waits until it answers PING.
+t_start_redis() {
+	local name=$1 port
+	shift
+	t_need redis-server redis-cli
+	port=$(t_freeport)
+	mkdir -p "$T/$name"
+	t_bg "$T/$name.log" redis-server --bind 127.0.0.1 --port "$port" \
+	    --unixsocket "$T/$name.sock" --unixsocketperm 700 --dir "$T/$name" \
+	    --save "" --appendonly no --daemonize no "$@"
+	eval "${name}_pid=$t_last_pid ${name}_sock=$T/$name.sock ${name}_port=$port"
+	if ! t_poll 10 redis-cli -s "$T/$name.sock" ping; then
+		cat "$T/$name.log"
+		t_fail "redis $name did not start"
+		exit 1
+	fi
+}
