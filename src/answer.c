@@ -7,6 +7,8 @@
  *  - class other than IN (or ANY): REFUSED;
  *  - zone transfers: REFUSED; OPT as a question type: FORMERR; other
  *    meta types (TKEY, TSIG, MAILA, MAILB): NOTIMP;
+ *  - a registry name under the domain: registry.c encodes the answer;
+ *    its NXDOMAIN and NODATA come from the domain zone's templates;
  *  - a name in none of the zones: REFUSED (we do not recurse);
  *  - otherwise the template from db_lookup().
  *
@@ -18,6 +20,7 @@
 
 #include "answer.h"
 #include "db.h"
+#include "registry.h"
 #include "wire.h"
 
 #define ANSWER_OPTLEN	11
@@ -131,6 +134,61 @@ answer_emit(struct answer_ctx *ctx, const struct wire_query *q,
 	return q->q_end + n + opt;
 }
 
+/* A registry answer: records already written behind the question. */
+static size_t
+answer_reg(struct answer_ctx *ctx, const struct wire_query *q, uint8_t *out,
+    const struct reg_out *ro)
+{
+	size_t opt = q->edns ? ANSWER_OPTLEN : 0;
+	uint16_t flags = answer_flags(q, WIRE_RC_NOERROR) | WIRE_AA;
+
+	if (ro->tc) {
+		flags |= WIRE_TC;
+		ctx->stats.truncated++;
+	}
+	memcpy(out, q->pkt, q->q_end);
+	wire_put16(out + 2, flags);
+	wire_put16(out + 4, 1);
+	wire_put16(out + 6, ro->an);
+	wire_put16(out + 8, 0);
+	wire_put16(out + 10, (uint16_t)(ro->ar + (opt ? 1 : 0)));
+	if (opt)
+		answer_opt(ctx, q, out + q->q_end + ro->len, 0);
+	ctx->stats.rcode[WIRE_RC_NOERROR]++;
+	return q->q_end + ro->len + opt;
+}
+
+/* Ask the registry; 0 when the name is not one of its names. */
+static size_t
+answer_try_reg(struct answer_ctx *ctx, const struct wire_query *q,
+    uint8_t *out, size_t limit)
+{
+	size_t opt = q->edns ? ANSWER_OPTLEN : 0, dlen;
+	const uint8_t *dom;
+	const struct enc_tmpl *t;
+	struct reg_out ro;
+
+	switch (reg_answer(ctx->reg, q, out + q->q_end, limit - q->q_end - opt,
+	    &ctx->rng, &ro)) {
+	case REG_ANSWER:
+		return answer_reg(ctx, q, out, &ro);
+	case REG_NXDOMAIN:
+		dom = reg_domain(ctx->reg, &dlen);
+		t = db_zone_negative(ctx->db, dom, dlen, true);
+		break;
+	case REG_NODATA:
+		dom = reg_domain(ctx->reg, &dlen);
+		t = db_zone_negative(ctx->db, dom, dlen, false);
+		break;
+	case REG_NOT_MINE:
+	default:
+		return 0;
+	}
+	if (t == NULL)
+		return answer_error(ctx, q, out, WIRE_RC_SERVFAIL);
+	return answer_emit(ctx, q, t, out, limit);
+}
+
 size_t
 answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
     uint8_t *out, size_t outmax, bool tcp)
@@ -169,7 +227,7 @@ answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
 	default:
 		break;
 	}
-	if (ctx->db == NULL || (t = db_lookup(ctx->db, &q)) == NULL)
+	if (ctx->db == NULL)
 		return answer_error(ctx, &q, out, WIRE_RC_REFUSED);
 	if (tcp)
 		limit = WIRE_MAXMSG;
@@ -179,6 +237,10 @@ answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
 		limit = q.edns_udp < ctx->udp_max ? q.edns_udp : ctx->udp_max;
 	if (limit > outmax)
 		limit = outmax;
+	if (ctx->reg != NULL && (len = answer_try_reg(ctx, &q, out, limit)) > 0)
+		return len;
+	if ((t = db_lookup(ctx->db, &q)) == NULL)
+		return answer_error(ctx, &q, out, WIRE_RC_REFUSED);
 	return answer_emit(ctx, &q, t, out, limit);
 drop:
 	ctx->stats.dropped++;

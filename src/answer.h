@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct db;
+struct reg;
 
 #define ANSWER_RCODES	17	/* 0..15 and BADVERS */
 
@@ -32,7 +33,9 @@ struct answer_stats {
 
 struct answer_ctx {
 	const struct db	*db;		/* borrowed for one batch */
+	const struct reg *reg;		/* borrowed for one batch, or NULL */
 	uint16_t	 udp_max;	/* our EDNS payload size */
+	uint64_t	 rng;		/* answer order; never 0 */
 	struct answer_stats stats;
 };
 

@@ -930,6 +930,20 @@ db_lookup(const struct db *db, const struct wire_query *q)
 	return NULL;
 }
 
+const struct enc_tmpl *
+db_zone_negative(const struct db *db, const uint8_t *origin, size_t len,
+    bool nxdomain)
+{
+	size_t i;
+
+	for (i = 0; i < db->nzones; i++)
+		if (db->zones[i].origin_len == len
+		    && memcmp(db->zones[i].origin, origin, len) == 0)
+			return nxdomain ? db->zones[i].nxdomain
+			    : db->zones[i].nodata;
+	return NULL;
+}
+
 int
 db_covers(const struct db *db, const uint8_t *name, size_t len)
 {

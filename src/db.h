@@ -14,6 +14,7 @@
 #ifndef MUSTER_DB_H
 #define MUSTER_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,14 @@ void db_free(struct db *db);
  */
 const struct enc_tmpl *db_lookup(const struct db *db,
     const struct wire_query *q);
+
+/*
+ * The NXDOMAIN (nxdomain true) or NODATA template of the zone whose origin
+ * is exactly origin (lowercase wire), for answers made elsewhere (the
+ * registry); NULL when no such zone is loaded.
+ */
+const struct enc_tmpl *db_zone_negative(const struct db *db,
+    const uint8_t *origin, size_t len, bool nxdomain);
 
 /* Is name (lowercase wire) at or below one of the db's zones? */
 int db_covers(const struct db *db, const uint8_t *name, size_t len);

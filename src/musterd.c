@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,6 +29,11 @@
 #include "listen.h"
 #include "log.h"
 #include "qsbr.h"
+#include "rconn.h"
+#include "record.h"
+#include "registry.h"
+#include "mirror.h"
+#include "sync.h"
 #include "view.h"
 #include "worker.h"
 #include "zones.h"
@@ -49,11 +55,24 @@ struct musterd_conf {
 	long			 tcp_idle;
 	char			*log_level;
 	char			*pidfile;
+	char			*redis;
+	char			*prefix;
+	char			*domain;
+	char			*datacenter;
+	int			 only_passing;
+	long			 panic;
+	long			 answer_limit;
+	long			 service_ttl;
+	long			 node_ttl;
+	char			*state_file;
 };
 
 static int check_listen(const char *, char *, size_t);
 static int check_zone(const char *, char *, size_t);
 static int check_log_level(const char *, char *, size_t);
+static int check_redis(const char *, char *, size_t);
+static int check_domain(const char *, char *, size_t);
+static int check_label(const char *, char *, size_t);
 
 #define OFF(f) offsetof(struct musterd_conf, f)
 static const struct conf_opt musterd_opts[] = {
@@ -80,6 +99,29 @@ static const struct conf_opt musterd_opts[] = {
 	  check_log_level, 0, "LEVEL", "error, warning, info or debug" },
 	{ "pidfile", 0, CONF_STR, NULL, OFF(pidfile), 0, 0, NULL, CONF_RESTART,
 	  "FILE", "write the process id to FILE" },
+	{ "redis", 'r', CONF_STR, NULL, OFF(redis), 0, 0, check_redis,
+	  CONF_RESTART, "URL", "serve the registry in this Redis "
+	  "(redis://[user:pass@]host[:port][/db], unix:///path[?db=N])" },
+	{ "prefix", 0, CONF_STR, "muster:", OFF(prefix), 0, 0, NULL,
+	  CONF_RESTART, "PREFIX", "registry key prefix in Redis" },
+	{ "domain", 'd', CONF_STR, "consul.", OFF(domain), 0, 0, check_domain, 0,
+	  "DOMAIN", "the domain registry names live under" },
+	{ "datacenter", 0, CONF_STR, "dc1", OFF(datacenter), 0, 0, check_label,
+	  0, "DC", "the local datacenter (names without a dc label)" },
+	{ "only-passing", 0, CONF_FLAG, "no", OFF(only_passing), 0, 0, NULL, 0,
+	  NULL, "serve passing instances only, not warning ones" },
+	{ "panic-threshold", 0, CONF_INT, "0", OFF(panic), 0, 100, NULL, 0,
+	  "PCT", "serve every instance when fewer than PCT % are healthy "
+	  "(0: off)" },
+	{ "answer-limit", 0, CONF_INT, "0", OFF(answer_limit), 0, 4096, NULL, 0,
+	  "N", "at most N A/AAAA/SRV records per answer (0: all that fit)" },
+	{ "service-ttl", 0, CONF_INT, "5", OFF(service_ttl), 0, 86400, NULL, 0,
+	  "SECONDS", "TTL of service answers when an instance sets none" },
+	{ "node-ttl", 0, CONF_INT, "5", OFF(node_ttl), 0, 86400, NULL, 0,
+	  "SECONDS", "TTL of node answers" },
+	{ "state-file", 0, CONF_STR, NULL, OFF(state_file), 0, 0, NULL,
+	  CONF_RESTART, "FILE", "keep the last registry copy in FILE, served "
+	  "at start while Redis is down" },
 	{ "version", 'V', CONF_FLAG, NULL, OFF(version), 0, 0, NULL,
 	  CONF_CLI_ONLY, NULL, "print the version and exit" },
 	{ "help", 'h', CONF_FLAG, NULL, OFF(help), 0, 0, NULL, CONF_CLI_ONLY,
@@ -99,6 +141,8 @@ struct musterd {
 	unsigned		 nworkers;
 	struct listen_addr	 addrs[MUSTERD_MAXLISTEN];
 	size_t			 naddrs;
+	struct sync		*sync;
+	struct mirror		*mirror;
 };
 
 static int
@@ -114,6 +158,38 @@ check_zone(const char *v, char *why, size_t whylen)
 {
 	if (*v == '\0' || v[strlen(v) - 1] == '=') {
 		snprintf(why, whylen, "expected [ORIGIN=]FILE");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_redis(const char *v, char *why, size_t whylen)
+{
+	struct rconn_url u;
+
+	return rconn_url_parse(v, &u, why, whylen);
+}
+
+static int
+check_domain(const char *v, char *why, size_t whylen)
+{
+	uint8_t wire[DNAME_MAXLEN];
+	const char *e;
+
+	if (dname_from_str(wire, v, &e) < 0) {
+		snprintf(why, whylen, "bad domain \"%s\" (%s)", v, e);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_label(const char *v, char *why, size_t whylen)
+{
+	if (!rec_label_ok(v, strlen(v))) {
+		snprintf(why, whylen, "\"%s\" is not a DNS label (letters, "
+		    "digits, hyphens; at most 63)", v);
 		return -1;
 	}
 	return 0;
@@ -148,11 +224,71 @@ musterd_read_conf(struct musterd *d, struct musterd_conf *c, char *err,
 	    errlen) < 0 ? -1 : 0;
 }
 
+/* Registry settings from the configuration. */
+static void
+musterd_reg_settings(const struct musterd_conf *c, struct reg_settings *set)
+{
+	const char *why;
+	int n;
+	size_t i;
+
+	memset(set, 0, sizeof(*set));
+	n = dname_from_str(set->domain, c->domain, &why);
+	set->domain_len = (uint8_t)(n > 0 ? n : 1);
+	dname_copy_lower(set->domain, set->domain, set->domain_len);
+	for (i = 0; c->datacenter[i] != '\0' && i < sizeof(set->local_dc) - 1;
+	    i++)
+		set->local_dc[i] = (char)(c->datacenter[i] >= 'A'
+		    && c->datacenter[i] <= 'Z' ? c->datacenter[i] + 32
+		    : c->datacenter[i]);
+	set->only_passing = c->only_passing != 0;
+	set->panic_pct = (unsigned)c->panic;
+	set->answer_limit = (unsigned)c->answer_limit;
+	set->service_ttl = (uint32_t)c->service_ttl;
+	set->node_ttl = (uint32_t)c->node_ttl;
+}
+
+/*
+ * The registry's domain without a zone file gets a zone made here: SOA
+ * (negative TTL 5 s), NS ns.DOMAIN, and ns.DOMAIN's addresses from the
+ * listen addresses that are not wildcards.
+ */
+static struct zones_zone *
+musterd_domain_zone(const struct musterd_conf *c, char *err, size_t errlen)
+{
+	char text[8192], origin[DNAME_STRLEN];
+	size_t o = 0, i;
+	struct reg_settings set;
+
+	musterd_reg_settings(c, &set);
+	dname_to_str(origin, sizeof(origin), set.domain);
+	o += (size_t)snprintf(text + o, sizeof(text) - o,
+	    "$ORIGIN %s\n@ 60 IN SOA ns hostmaster 1 3600 600 86400 5\n"
+	    "@ 60 IN NS ns\n", origin);
+	for (i = 0; i < c->listen.n && o < sizeof(text) - 128; i++) {
+		struct listen_addr a;
+		char why[128], host[INET6_ADDRSTRLEN];
+		const void *ip = a.ss.ss_family == AF_INET
+		    ? (const void *)&((struct sockaddr_in *)&a.ss)->sin_addr
+		    : (const void *)&((struct sockaddr_in6 *)&a.ss)->sin6_addr;
+
+		if (listen_parse(c->listen.v[i].value, 53, &a, why,
+		    sizeof(why)) < 0 || a.wildcard
+		    || inet_ntop(a.ss.ss_family, ip, host, sizeof(host)) == NULL)
+			continue;
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+		    "ns 60 IN %s %s\n", a.ss.ss_family == AF_INET ? "A" : "AAAA",
+		    host);
+	}
+	return zones_load_string("(built-in zone for the domain)", text, o,
+	    NULL, err, errlen);
+}
+
 /* Load every zone and compile them; NULL with err set on any error. */
 static struct db *
 musterd_load_zones(const struct musterd_conf *c, char *err, size_t errlen)
 {
-	struct zones_zone **zones = calloc(c->zone.n + 1, sizeof(*zones));
+	struct zones_zone **zones = calloc(c->zone.n + 2, sizeof(*zones));
 	struct db *db = NULL;
 	size_t i, n = 0;
 
@@ -176,6 +312,21 @@ musterd_load_zones(const struct musterd_conf *c, char *err, size_t errlen)
 		if (zones[n] == NULL)
 			goto out;
 		n++;
+	}
+	if (c->redis != NULL) {
+		struct reg_settings set;
+
+		musterd_reg_settings(c, &set);
+		for (i = 0; i < n; i++)
+			if (zones[i]->origin_len == set.domain_len
+			    && memcmp(zones[i]->origin, set.domain,
+			    set.domain_len) == 0)
+				break;
+		if (i == n && (zones[n++] = musterd_domain_zone(c, err,
+		    errlen)) == NULL) {
+			n--;
+			goto out;
+		}
 	}
 	db = db_build(zones, n, err, errlen);
 out:
@@ -245,6 +396,12 @@ musterd_reload(struct musterd *d)
 		return;
 	}
 	log_set_level((enum log_level)log_level_parse(c.log_level));
+	if (d->mirror != NULL) {
+		struct reg_settings set;
+
+		musterd_reg_settings(&c, &set);
+		mirror_set_settings(d->mirror, &set);
+	}
 	musterd_log_zones(v->db);
 	log_info("reload, done");
 	conf_clear(musterd_opts, &d->conf);
@@ -367,6 +524,32 @@ musterd_start_workers(struct musterd *d, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+musterd_start_sync(struct musterd *d)
+{
+	struct sync_config sc;
+	struct reg_settings set;
+	char why[256];
+
+	memset(&sc, 0, sizeof(sc));
+	if (rconn_url_parse(d->conf.redis, &sc.url, why, sizeof(why)) < 0) {
+		log_errx("redis: %s", why);
+		return -1;
+	}
+	snprintf(sc.prefix, sizeof(sc.prefix), "%s", d->conf.prefix);
+	sc.who = "registry";
+	musterd_reg_settings(&d->conf, &set);
+	d->mirror = mirror_new(d->loop, &set, d->conf.state_file);
+	if (d->mirror != NULL)
+		d->sync = sync_new(d->loop, &sc, &mirror_sync_ops, d->mirror);
+	if (d->sync == NULL || mirror_start(d->mirror, d->sync) < 0) {
+		log_errx("registry, out of memory");
+		return -1;
+	}
+	sync_start(d->sync);
+	return 0;
+}
+
 static void
 musterd_daemonize(void)
 {
@@ -470,6 +653,8 @@ musterd_run(struct musterd *d)
 	musterd_signals(d);
 	ev_init(&d->reclaim, musterd_reclaim_cb);
 	d->reclaim.repeat = 0.1;
+	if (d->conf.redis != NULL && musterd_start_sync(d) < 0)
+		return 1;
 	if (musterd_start_workers(d, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
 		return 1;
@@ -480,9 +665,12 @@ musterd_run(struct musterd *d)
 	log_info("musterd %s started, %u workers", PACKAGE_VERSION,
 	    d->nworkers);
 	ev_run(d->loop, 0);
+	sync_free(d->sync);
+	mirror_free(d->mirror);
 	for (i = 0; i < d->nworkers; i++)
 		worker_free(d->workers[i]);
 	view_publish(NULL);
+	reg_publish(NULL);
 	qsbr_shutdown();
 	if (d->conf.pidfile != NULL)
 		unlink(d->conf.pidfile);

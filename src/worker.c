@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 
 #include "log.h"
 #include "qsbr.h"
+#include "registry.h"
 #include "view.h"
 #include "wire.h"
 #include "worker.h"
@@ -101,6 +103,7 @@ worker_load_view(struct worker *w)
 	const struct view *v = view_current();
 
 	w->ctx.db = v ? v->db : NULL;
+	w->ctx.reg = reg_current();
 	w->ctx.udp_max = v ? v->udp_max : 1232;
 }
 
@@ -513,6 +516,9 @@ worker_new(const struct worker_config *wc)
 		return NULL;
 	}
 	w->qr = qsbr_reader(wc->id);
+	if (getrandom(&w->ctx.rng, sizeof(w->ctx.rng), 0) != sizeof(w->ctx.rng)
+	    || w->ctx.rng == 0)
+		w->ctx.rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)w;
 	w->tcp_idle = wc->tcp_idle;
 	worker_init_udp(w);
 	ev_set_userdata(w->loop, w);

@@ -1,0 +1,594 @@
+/*
+ * model.c -- the main thread's working copy of the registry.
+ *
+ * Instances are grouped twice: by (service, datacenter) and, when they
+ * name one, by (node, datacenter); a node may also have a record of its
+ * own.  A change marks the groups it touches dirty.  model_flush() first
+ * rebuilds dirty nodes (whose address set decides whether an instance's
+ * SRV target is <node>.node or <hex>.addr, so a node whose addresses
+ * changed dirties the services of its instances), then dirty services.
+ * Empty groups are freed only there, so the dirty lists never point at
+ * freed memory.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmap.h"
+#include "log.h"
+#include "model.h"
+
+#define MODEL_KEYMAX	(2 * REC_LABEL)
+#define MODEL_MAXDC	256
+
+struct model_group;
+
+struct model_inst {
+	struct rec_inst		 rec;
+	struct model_group	*svc;
+	size_t			 svc_i;
+	struct model_group	*node;
+	size_t			 node_i;
+	size_t			 idlen;
+	char			 id[];
+};
+
+struct model_group {
+	char			 name[REC_LABEL];
+	char			 dc[REC_LABEL];
+	struct model_inst	**v;
+	size_t			 n, cap;
+	bool			 dirty;
+	bool			 is_node;
+	bool			 has_rec;	/* nodes: a record of its own */
+	struct rec_node		 rec;
+	struct rec_addr		*addrs;		/* nodes: published addresses */
+	size_t			 naddrs;
+};
+
+struct model {
+	struct reg_settings	 set;
+	struct reg		*reg;		/* where flushes go */
+	struct hmap		*insts;		/* id -> model_inst */
+	struct hmap		*svcs;		/* name\0dc -> group */
+	struct hmap		*nodes;		/* name\0dc -> group */
+	struct hmap		*noderecs;	/* name -> group with has_rec */
+	struct model_group	**dirty;
+	size_t			 ndirty, capdirty;
+	bool			 dcs_dirty;
+};
+
+static size_t
+model_key(char *key, const char *name, const char *dc)
+{
+	size_t a = strlen(name), b = strlen(dc);
+
+	memcpy(key, name, a);
+	key[a] = '\0';
+	memcpy(key + a + 1, dc, b);
+	return a + 1 + b;
+}
+
+static const char *
+model_dc(const struct model *m, const char *dc)
+{
+	return dc[0] != '\0' ? dc : m->set.local_dc;
+}
+
+struct model *
+model_new(const struct reg_settings *s)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->set = *s;
+	m->insts = hmap_new();
+	m->svcs = hmap_new();
+	m->nodes = hmap_new();
+	m->noderecs = hmap_new();
+	if (m->insts == NULL || m->svcs == NULL || m->nodes == NULL
+	    || m->noderecs == NULL) {
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void
+model_free_inst(const void *k, size_t len, void *v, void *arg)
+{
+	struct model_inst *i = v;
+
+	(void)k;
+	(void)len;
+	(void)arg;
+	rec_inst_clear(&i->rec);
+	free(i);
+}
+
+static void
+model_free_group(const void *k, size_t len, void *v, void *arg)
+{
+	struct model_group *g = v;
+
+	(void)k;
+	(void)len;
+	(void)arg;
+	if (g->has_rec)
+		rec_node_clear(&g->rec);
+	free(g->addrs);
+	free(g->v);
+	free(g);
+}
+
+void
+model_free(struct model *m)
+{
+	if (m == NULL)
+		return;
+	if (m->insts)
+		hmap_each(m->insts, model_free_inst, NULL);
+	if (m->svcs)
+		hmap_each(m->svcs, model_free_group, NULL);
+	if (m->nodes)
+		hmap_each(m->nodes, model_free_group, NULL);
+	hmap_free(m->insts);
+	hmap_free(m->svcs);
+	hmap_free(m->nodes);
+	hmap_free(m->noderecs);
+	free(m->dirty);
+	free(m);
+}
+
+static int
+model_mark(struct model *m, struct model_group *g)
+{
+	if (g->dirty)
+		return 0;
+	if (m->ndirty == m->capdirty) {
+		size_t cap = m->capdirty ? m->capdirty * 2 : 64;
+		struct model_group **d = realloc(m->dirty, cap * sizeof(*d));
+
+		if (d == NULL)
+			return -1;
+		m->dirty = d;
+		m->capdirty = cap;
+	}
+	m->dirty[m->ndirty++] = g;
+	g->dirty = true;
+	return 0;
+}
+
+static struct model_group *
+model_group(struct model *m, struct hmap *h, const char *name, const char *dc,
+    bool is_node)
+{
+	char key[MODEL_KEYMAX];
+	size_t klen = model_key(key, name, dc);
+	struct model_group *g = hmap_get(h, key, klen);
+
+	if (g != NULL)
+		return g;
+	g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	strcpy(g->name, name);
+	strcpy(g->dc, dc);
+	g->is_node = is_node;
+	if (hmap_put(h, key, klen, g) < 0) {
+		free(g);
+		return NULL;
+	}
+	m->dcs_dirty = true;
+	return g;
+}
+
+static int
+model_join(struct model *m, struct model_group *g, struct model_inst *i)
+{
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 4;
+		struct model_inst **v = realloc(g->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		g->v = v;
+		g->cap = cap;
+	}
+	if (g->is_node) {
+		i->node = g;
+		i->node_i = g->n;
+	} else {
+		i->svc = g;
+		i->svc_i = g->n;
+	}
+	g->v[g->n++] = i;
+	return model_mark(m, g);
+}
+
+static void
+model_leave(struct model *m, struct model_group *g, size_t idx)
+{
+	struct model_inst *last = g->v[--g->n];
+
+	if (idx != g->n) {
+		g->v[idx] = last;
+		if (g->is_node)
+			last->node_i = idx;
+		else
+			last->svc_i = idx;
+	}
+	(void)model_mark(m, g);
+}
+
+static void
+model_detach(struct model *m, struct model_inst *i)
+{
+	if (i->svc != NULL)
+		model_leave(m, i->svc, i->svc_i);
+	if (i->node != NULL)
+		model_leave(m, i->node, i->node_i);
+	i->svc = i->node = NULL;
+}
+
+static int
+model_attach(struct model *m, struct model_inst *i)
+{
+	const char *dc = model_dc(m, i->rec.dc);
+	struct model_group *g;
+
+	g = model_group(m, m->svcs, i->rec.service, dc, false);
+	if (g == NULL || model_join(m, g, i) < 0)
+		return -1;
+	if (i->rec.node[0] == '\0')
+		return 0;
+	g = model_group(m, m->nodes, i->rec.node, dc, true);
+	if (g == NULL || model_join(m, g, i) < 0)
+		return -1;
+	return 0;
+}
+
+int
+model_inst_put(struct model *m, const char *id, size_t idlen,
+    struct rec_inst *rec)
+{
+	struct model_inst *i = hmap_get(m->insts, id, idlen);
+
+	if (i != NULL) {
+		model_detach(m, i);
+		rec_inst_clear(&i->rec);
+	} else {
+		i = calloc(1, sizeof(*i) + idlen + 1);
+		if (i == NULL || hmap_put(m->insts, id, idlen, i) < 0) {
+			free(i);
+			rec_inst_clear(rec);
+			return -1;
+		}
+		memcpy(i->id, id, idlen);
+		i->idlen = idlen;
+	}
+	i->rec = *rec;
+	memset(rec, 0, sizeof(*rec));
+	if (model_attach(m, i) < 0) {
+		log_warnx("registry, out of memory: instance %.*s not served",
+		    (int)idlen, id);
+		model_detach(m, i);
+		return -1;
+	}
+	return 0;
+}
+
+void
+model_inst_del(struct model *m, const char *id, size_t idlen)
+{
+	struct model_inst *i = hmap_del(m->insts, id, idlen);
+
+	if (i == NULL)
+		return;
+	model_detach(m, i);
+	rec_inst_clear(&i->rec);
+	free(i);
+}
+
+int
+model_node_put(struct model *m, struct rec_node *rec)
+{
+	struct model_group *old = hmap_get(m->noderecs, rec->name,
+	    strlen(rec->name)), *g;
+
+	g = model_group(m, m->nodes, rec->name, model_dc(m, rec->dc), true);
+	if (g == NULL || hmap_put(m->noderecs, rec->name, strlen(rec->name),
+	    g) < 0 || model_mark(m, g) < 0) {
+		rec_node_clear(rec);
+		return -1;
+	}
+	if (old != NULL && old->has_rec) {
+		rec_node_clear(&old->rec);
+		old->has_rec = false;
+		(void)model_mark(m, old);
+	}
+	g->rec = *rec;
+	g->has_rec = true;
+	memset(rec, 0, sizeof(*rec));
+	return 0;
+}
+
+void
+model_node_del(struct model *m, const char *name, size_t len)
+{
+	struct model_group *g = hmap_del(m->noderecs, name, len);
+
+	if (g == NULL || !g->has_rec)
+		return;
+	rec_node_clear(&g->rec);
+	g->has_rec = false;
+	(void)model_mark(m, g);
+}
+
+/* ---- flushing ---- */
+
+static bool
+model_addr_in(const struct rec_addr *set, size_t n, const struct rec_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (set[i].family == a->family
+		    && memcmp(set[i].a, a->a, a->family == 4 ? 4 : 16) == 0)
+			return true;
+	return false;
+}
+
+/* The node's addresses: its record's, else its instances' (distinct). */
+static size_t
+model_node_addrs(const struct model_group *g, struct rec_addr *out)
+{
+	size_t i, n = 0;
+
+	if (g->has_rec) {
+		out[0] = g->rec.addr;
+		return 1;
+	}
+	for (i = 0; i < g->n; i++)
+		if (!model_addr_in(out, n, &g->v[i]->rec.addr))
+			out[n++] = g->v[i]->rec.addr;
+	return n;
+}
+
+static int
+model_flush_node(struct model *m, struct model_group *g)
+{
+	struct rec_addr *addrs = malloc((g->n + 1) * sizeof(*addrs));
+	struct reg_node *obj = NULL;
+	size_t n, i;
+
+	if (addrs == NULL)
+		return -1;
+	n = model_node_addrs(g, addrs);
+	if (n != g->naddrs || memcmp(addrs, g->addrs, n * sizeof(*addrs)) != 0) {
+		for (i = 0; i < g->n; i++)
+			if (model_mark(m, g->v[i]->svc) < 0) {
+				free(addrs);
+				return -1;
+			}
+	}
+	free(g->addrs);
+	g->addrs = addrs;
+	g->naddrs = n;
+	if (n > 0) {
+		obj = reg_node_build(&m->set, addrs, n,
+		    g->has_rec ? g->rec.meta : "", g->has_rec ? g->rec.nmeta : 0);
+		if (obj == NULL)
+			return -1;
+	}
+	return reg_set_node(m->reg, g->name, g->dc, obj);
+}
+
+static int
+model_flush_svc(struct model *m, struct model_group *g)
+{
+	struct reg_member *mem = malloc((g->n + 1) * sizeof(*mem));
+	struct reg_svc *obj;
+	bool nomem = false;
+	size_t i;
+	int rc;
+
+	if (mem == NULL)
+		return -1;
+	for (i = 0; i < g->n; i++) {
+		const struct model_inst *in = g->v[i];
+
+		mem[i].rec = &in->rec;
+		mem[i].node_target = in->node != NULL
+		    && model_addr_in(in->node->addrs, in->node->naddrs,
+		    &in->rec.addr);
+	}
+	obj = reg_svc_build(&m->set, g->name, g->dc, mem, g->n, &nomem);
+	free(mem);
+	if (nomem)
+		return -1;
+	rc = reg_set_svc(m->reg, g->name, g->dc, obj);
+	if (rc < 0)
+		reg_svc_free(obj);
+	return rc;
+}
+
+/* Free a group nothing refers to any more. */
+static void
+model_drop(struct model *m, struct model_group *g)
+{
+	char key[MODEL_KEYMAX];
+
+	if (g->n > 0 || g->has_rec)
+		return;
+	hmap_del(g->is_node ? m->nodes : m->svcs, key,
+	    model_key(key, g->name, g->dc));
+	m->dcs_dirty = true;
+	model_free_group(NULL, 0, g, NULL);
+}
+
+struct model_dcs {
+	char	(*dc)[REC_LABEL];
+	size_t	 n;
+};
+
+static void
+model_collect_dc(const void *k, size_t len, void *v, void *arg)
+{
+	const struct model_group *g = v;
+	struct model_dcs *d = arg;
+	size_t i;
+
+	(void)k;
+	(void)len;
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->dc[i], g->dc) == 0)
+			return;
+	if (d->n < MODEL_MAXDC)
+		strcpy(d->dc[d->n++], g->dc);
+}
+
+static int
+model_flush_dcs(struct model *m)
+{
+	char dcs[MODEL_MAXDC][REC_LABEL];
+	struct model_dcs d = { dcs, 0 };
+
+	hmap_each(m->svcs, model_collect_dc, &d);
+	hmap_each(m->nodes, model_collect_dc, &d);
+	m->dcs_dirty = false;
+	return reg_set_dcs(m->reg, (const char (*)[REC_LABEL])dcs, d.n);
+}
+
+int
+model_flush(struct model *m)
+{
+	size_t i;
+	int rc = 0;
+
+	/* nodes first: they may mark services (appended to the list) */
+	for (i = 0; i < m->ndirty; i++)
+		if (m->dirty[i]->is_node && model_flush_node(m, m->dirty[i]) < 0)
+			rc = -1;
+	for (i = 0; i < m->ndirty; i++)
+		if (!m->dirty[i]->is_node && model_flush_svc(m, m->dirty[i]) < 0)
+			rc = -1;
+	for (i = 0; i < m->ndirty; i++) {
+		m->dirty[i]->dirty = false;
+		model_drop(m, m->dirty[i]);
+	}
+	m->ndirty = 0;
+	if (m->dcs_dirty && model_flush_dcs(m) < 0)
+		rc = -1;
+	if (rc < 0)
+		log_warnx("registry, out of memory: some changes are not served");
+	return rc;
+}
+
+static void
+model_mark_all(const void *k, size_t len, void *v, void *arg)
+{
+	(void)k;
+	(void)len;
+	(void)model_mark(arg, v);
+}
+
+static void
+model_regroup_one(const void *k, size_t len, void *v, void *arg)
+{
+	(void)k;
+	(void)len;
+	model_detach(arg, v);
+	(void)model_attach(arg, v);
+}
+
+int
+model_publish_all(struct model *m, const struct reg_settings *s)
+{
+	struct reg *r = reg_new(s);
+	bool regroup = strcmp(s->local_dc, m->set.local_dc) != 0;
+
+	if (r == NULL)
+		return -1;
+	m->set = *s;
+	m->reg = r;
+	if (regroup)
+		hmap_each(m->insts, model_regroup_one, m);
+	hmap_each(m->nodes, model_mark_all, m);
+	hmap_each(m->svcs, model_mark_all, m);
+	m->dcs_dirty = true;
+	if (model_flush(m) < 0)
+		log_warnx("registry, built with parts missing (out of memory)");
+	return reg_publish(r);
+}
+
+size_t
+model_instances(const struct model *m)
+{
+	return hmap_count(m->insts);
+}
+
+size_t
+model_services(const struct model *m)
+{
+	return hmap_count(m->svcs);
+}
+
+size_t
+model_nodes(const struct model *m)
+{
+	return hmap_count(m->nodes);
+}
+
+struct model_visit {
+	void	(*inst)(const char *, size_t, const struct rec_inst *, void *);
+	void	(*node)(const struct rec_node *, void *);
+	void	*arg;
+};
+
+static void
+model_visit_inst(const void *k, size_t len, void *v, void *arg)
+{
+	const struct model_inst *i = v;
+	struct model_visit *mv = arg;
+
+	(void)k;
+	(void)len;
+	mv->inst(i->id, i->idlen, &i->rec, mv->arg);
+}
+
+static void
+model_visit_node(const void *k, size_t len, void *v, void *arg)
+{
+	const struct model_group *g = v;
+	struct model_visit *mv = arg;
+
+	(void)k;
+	(void)len;
+	if (g->has_rec)
+		mv->node(&g->rec, mv->arg);
+}
+
+void
+model_each_inst(const struct model *m,
+    void (*fn)(const char *, size_t, const struct rec_inst *, void *),
+    void *arg)
+{
+	struct model_visit mv = { fn, NULL, arg };
+
+	hmap_each(m->insts, model_visit_inst, &mv);
+}
+
+void
+model_each_node(const struct model *m,
+    void (*fn)(const struct rec_node *, void *), void *arg)
+{
+	struct model_visit mv = { NULL, fn, arg };
+
+	hmap_each(m->nodes, model_visit_node, &mv);
+}

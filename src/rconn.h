@@ -1,0 +1,66 @@
+/*
+ * rconn.h -- one Redis connection that comes back by itself.
+ *
+ * rconn_url_parse() reads the --redis URL forms:
+ *   redis://[[user]:password@]host[:port][/db]
+ *   unix:///path/to.sock[?db=N]   (a password as unix://:pw@/path works too)
+ * A struct rconn owns a hiredis async context on the caller's libev loop:
+ * it connects, sends AUTH and SELECT, then calls up(); when the link
+ * drops it calls down() once and reconnects with an exponential backoff
+ * (100 ms doubling to 5 s) on an ev_timer, since hiredis frees the context
+ * after its disconnect callback.  It logs only state changes.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef MUSTER_RCONN_H
+#define MUSTER_RCONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <ev.h>
+#include <hiredis/async.h>
+
+enum rconn_kind { RCONN_TCP, RCONN_UNIX };
+
+struct rconn_url {
+	enum rconn_kind	 kind;
+	char		 host[256];
+	int		 port;
+	char		 path[1024];
+	char		 user[128];
+	char		 password[256];
+	int		 db;
+	char		 text[1100];	/* for logs, password hidden */
+};
+
+/* 0, or -1 with a reason in why. */
+int rconn_url_parse(const char *s, struct rconn_url *u, char *why,
+    size_t whylen);
+
+struct rconn;
+
+struct rconn_cbs {
+	void	(*up)(struct rconn *c, redisAsyncContext *ac, void *arg);
+	void	(*down)(struct rconn *c, void *arg);
+};
+
+/* A connection (not started); NULL when out of memory. */
+struct rconn *rconn_new(struct ev_loop *loop, const struct rconn_url *u,
+    const char *who, const struct rconn_cbs *cbs, void *arg);
+
+/* Connect now (and keep reconnecting). */
+void rconn_start(struct rconn *c);
+
+/* The live context, or NULL while down. */
+redisAsyncContext *rconn_ctx(const struct rconn *c);
+
+/* Drop the link (protocol error, silence) and reconnect after backoff. */
+void rconn_drop(struct rconn *c, const char *why);
+
+/* Disconnect for good and free. */
+void rconn_free(struct rconn *c);
+
+bool rconn_is_up(const struct rconn *c);
+
+#endif /* MUSTER_RCONN_H */

@@ -1,0 +1,565 @@
+/*
+ * sync.c -- keep the served registry in step with Redis.
+ *
+ * States: DOWN (no connection), PROBE (XINFO STREAM in flight), LOAD
+ * (muster_dump chunks in flight into s->loading), FOLLOW (XREAD BLOCK in
+ * flight).  Every reply is type-checked; anything unexpected drops the
+ * connection with one log line and the reconnect starts over (Knot
+ * rdb_process_event).  A watchdog timer drops a connection that stays
+ * silent longer than a blocking read can.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "log.h"
+#include "record.h"
+#include "sync.h"
+
+#define SYNC_CHUNK	"1000"		/* instances per muster_dump call */
+#define SYNC_BATCH	"1000"		/* stream entries per XREAD */
+#define SYNC_BLOCK_MS	"2000"
+#define SYNC_WATCHDOG	10.0		/* seconds without any reply */
+
+enum sync_state { SYNC_DOWN, SYNC_PROBE, SYNC_LOAD, SYNC_FOLLOW };
+
+struct sync {
+	struct ev_loop		*loop;
+	struct rconn		*rc;
+	struct sync_config	 cfg;
+	const struct sync_ops	*ops;
+	void			*arg;
+	char			 k_changes[160];
+	enum sync_state		 state;
+	void			*loading;	/* full load in progress */
+	bool			 loading_nodes;
+	size_t			 loaded_inst;
+	char			 load_from[SYNC_IDLEN];	/* stream id at start */
+	uint64_t		 load_started;
+	char			 last_id[SYNC_IDLEN];	/* last applied */
+	bool			 have_id;
+	bool			 said_nofunc;	/* logged: Functions missing */
+	ev_timer		 watchdog;
+	struct sync_stats	 stats;
+};
+
+static uint64_t
+sync_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Stream ids "ms-seq": -1, 0, 1 like strcmp; malformed sorts first. */
+static int
+sync_id_cmp(const char *a, const char *b)
+{
+	uint64_t am = 0, as = 0, bm = 0, bs = 0;
+
+	if (sscanf(a, "%" SCNu64 "-%" SCNu64, &am, &as) < 1)
+		return -1;
+	if (sscanf(b, "%" SCNu64 "-%" SCNu64, &bm, &bs) < 1)
+		return 1;
+	if (am != bm)
+		return am < bm ? -1 : 1;
+	return as < bs ? -1 : as > bs;
+}
+
+static void
+sync_watchdog_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct sync *s = t->data;
+
+	(void)loop;
+	(void)revents;
+	log_warnx("%s, redis silent for %.0f s", s->cfg.who, SYNC_WATCHDOG);
+	rconn_drop(s->rc, "silent");
+}
+
+static void
+sync_alive(struct sync *s)
+{
+	ev_timer_again(s->loop, &s->watchdog);
+}
+
+/* Drop the connection over a reply we cannot use; one log line. */
+static void
+sync_fail(struct sync *s, const char *what, const redisReply *r)
+{
+	log_warnx("%s, %s: %s", s->cfg.who, what, r == NULL ? "no reply"
+	    : r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+	rconn_drop(s->rc, what);
+}
+
+/* ---- records ---- */
+
+/* kv pairs from a flat array of strings starting at element first. */
+static size_t
+sync_kv(const redisReply *a, size_t first, struct rec_kv *kv, size_t max,
+    bool *ok)
+{
+	size_t i, n = 0;
+
+	*ok = (a->elements - first) % 2 == 0;
+	for (i = first; i + 1 < a->elements && n < max; i += 2) {
+		const redisReply *k = a->element[i], *v = a->element[i + 1];
+
+		if (k->type != REDIS_REPLY_STRING || (v->type != REDIS_REPLY_STRING
+		    && v->type != REDIS_REPLY_INTEGER)) {
+			*ok = false;
+			return 0;
+		}
+		kv[n].k = k->str;
+		kv[n].klen = k->len;
+		if (v->type == REDIS_REPLY_INTEGER) {
+			/* never in our layout; skip rather than guess */
+			continue;
+		}
+		kv[n].v = v->str;
+		kv[n].vlen = v->len;
+		n++;
+	}
+	if (i + 1 < a->elements)
+		*ok = false;	/* more fields than any record has */
+	return n;
+}
+
+static void
+sync_bad(struct sync *s, const char *kind, const char *id, size_t idlen,
+    const char *why)
+{
+	s->stats.bad_records++;
+	log_warnx("%s, %s%s:%.*s skipped: %s", s->cfg.who, s->cfg.prefix, kind,
+	    (int)(idlen > 128 ? 128 : idlen), id, why);
+}
+
+static void
+sync_put_inst(struct sync *s, void *target, const char *id, size_t idlen,
+    const struct rec_kv *kv, size_t n)
+{
+	struct rec_inst rec;
+	char why[256];
+
+	if (idlen == 0 || idlen > 128) {
+		sync_bad(s, "instance", id, idlen, "bad id");
+		return;
+	}
+	if (rec_inst_parse(&rec, kv, n, why, sizeof(why)) < 0) {
+		sync_bad(s, "instance", id, idlen, why);
+		return;
+	}
+	s->ops->put_inst(target, id, idlen, &rec);
+}
+
+static void
+sync_put_node(struct sync *s, void *target, const char *id, size_t idlen,
+    const struct rec_kv *kv, size_t n)
+{
+	struct rec_node rec;
+	char why[256];
+
+	if (rec_node_parse(&rec, id, idlen, kv, n, why, sizeof(why)) < 0) {
+		sync_bad(s, "node", id, idlen, why);
+		return;
+	}
+	s->ops->put_node(target, &rec);
+}
+
+/* ---- full load ---- */
+
+static void sync_follow(struct sync *s);
+static void sync_dump(struct sync *s, const char *kind, const char *cursor,
+    size_t cursorlen);
+
+static void
+sync_load_done(struct sync *s)
+{
+	uint64_t ms = sync_now_ms() - s->load_started;
+	void *t = s->loading;
+
+	s->loading = NULL;
+	memcpy(s->last_id, s->load_from, SYNC_IDLEN);
+	s->have_id = true;
+	s->stats.full_loads++;
+	s->stats.loaded = true;
+	s->stats.last_change_ms = sync_now_ms();
+	s->said_nofunc = false;
+	log_info("%s, full load: %zu instance records read in %" PRIu64 " ms",
+	    s->cfg.who, s->loaded_inst, ms);
+	s->ops->load_end(s->arg, t);
+	sync_follow(s);
+}
+
+static void
+sync_dump_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply, *cur, *items;
+	struct rec_kv kv[REC_MAXFIELDS];
+	size_t i, n;
+	bool ok;
+
+	(void)ac;
+	if (r == NULL || s->state != SYNC_LOAD)
+		return;
+	sync_alive(s);
+	if (r->type == REDIS_REPLY_ERROR
+	    && strstr(r->str, "Function not found") != NULL) {
+		if (!s->said_nofunc)
+			log_warnx("%s, the muster Functions are not loaded in "
+			    "redis %s (musterctl load-functions); keeping the "
+			    "last copy meanwhile", s->cfg.who, s->cfg.url.text);
+		s->said_nofunc = true;
+		rconn_drop(s->rc, "no muster Functions");
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2
+	    || (cur = r->element[0])->type != REDIS_REPLY_STRING
+	    || (items = r->element[1])->type != REDIS_REPLY_ARRAY
+	    || items->elements % 2 != 0) {
+		sync_fail(s, "full load (muster_dump)", r);
+		return;
+	}
+	for (i = 0; i < items->elements; i += 2) {
+		const redisReply *id = items->element[i];
+		const redisReply *f = items->element[i + 1];
+
+		if (id->type != REDIS_REPLY_STRING || f->type != REDIS_REPLY_ARRAY) {
+			sync_fail(s, "full load (muster_dump)", r);
+			return;
+		}
+		n = sync_kv(f, 0, kv, REC_MAXFIELDS, &ok);
+		if (!ok) {
+			sync_bad(s, s->loading_nodes ? "node" : "instance", id->str,
+			    id->len, "malformed field list");
+			continue;
+		}
+		if (s->loading_nodes) {
+			sync_put_node(s, s->loading, id->str, id->len, kv, n);
+		} else {
+			sync_put_inst(s, s->loading, id->str, id->len, kv, n);
+			s->loaded_inst++;
+		}
+	}
+	if (!(cur->len == 1 && cur->str[0] == '0')) {
+		sync_dump(s, s->loading_nodes ? "nodes" : "instances", cur->str,
+		    cur->len);
+		return;
+	}
+	if (!s->loading_nodes) {
+		s->loading_nodes = true;
+		sync_dump(s, "nodes", "0", 1);
+		return;
+	}
+	sync_load_done(s);
+}
+
+static void
+sync_dump(struct sync *s, const char *kind, const char *cursor,
+    size_t cursorlen)
+{
+	const char *argv[] = { "FCALL_RO", "muster_dump", "0", s->cfg.prefix,
+	    kind, cursor, SYNC_CHUNK };
+	size_t len[] = { 8, 11, 1, strlen(s->cfg.prefix), strlen(kind),
+	    cursorlen, strlen(SYNC_CHUNK) };
+	redisAsyncContext *ac = rconn_ctx(s->rc);
+
+	if (ac == NULL || redisAsyncCommandArgv(ac, sync_dump_cb, s, 7, argv,
+	    len) != REDIS_OK)
+		rconn_drop(s->rc, "cannot send");
+}
+
+static void
+sync_abort_load(struct sync *s)
+{
+	if (s->loading != NULL)
+		s->ops->load_abort(s->arg, s->loading);
+	s->loading = NULL;
+}
+
+static void
+sync_load(struct sync *s, const char *from)
+{
+	sync_abort_load(s);
+	s->loading = s->ops->load_begin(s->arg);
+	if (s->loading == NULL) {
+		log_warnx("%s, out of memory for a full load", s->cfg.who);
+		rconn_drop(s->rc, "out of memory");
+		return;
+	}
+	snprintf(s->load_from, sizeof(s->load_from), "%s", from);
+	s->loading_nodes = false;
+	s->loaded_inst = 0;
+	s->load_started = sync_now_ms();
+	s->state = SYNC_LOAD;
+	log_info("%s, full load from redis (stream at %s)", s->cfg.who, from);
+	sync_dump(s, "instances", "0", 1);
+}
+
+/* ---- following the change stream ---- */
+
+/* Apply one stream entry [id, [field, value, ...]]; -1 if malformed. */
+static int
+sync_apply(struct sync *s, const redisReply *e)
+{
+	const redisReply *f;
+	struct rec_kv kv[REC_MAXFIELDS + 2];
+	const struct rec_kv *op = NULL, *id = NULL;
+	void *target;
+	size_t n;
+	bool ok;
+
+	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2
+	    || e->element[0]->type != REDIS_REPLY_STRING
+	    || (f = e->element[1])->type != REDIS_REPLY_ARRAY)
+		return -1;
+	n = sync_kv(f, 0, kv, REC_MAXFIELDS + 2, &ok);
+	if (n >= 2 && kv[0].klen == 2 && memcmp(kv[0].k, "op", 2) == 0
+	    && kv[1].klen == 2 && memcmp(kv[1].k, "id", 2) == 0) {
+		op = &kv[0];
+		id = &kv[1];
+	}
+	if (!ok || op == NULL) {
+		log_warnx("%s, stream entry %s skipped: malformed", s->cfg.who,
+		    e->element[0]->str);
+		s->stats.bad_records++;
+		return 0;
+	}
+#define SYNC_OP(name) (op->vlen == strlen(name) \
+	&& memcmp(op->v, name, op->vlen) == 0)
+	target = s->ops->current(s->arg);
+	if (SYNC_OP("register") || SYNC_OP("health") || SYNC_OP("maint"))
+		sync_put_inst(s, target, id->v, id->vlen, kv + 2, n - 2);
+	else if (SYNC_OP("deregister"))
+		s->ops->del_inst(target, id->v, id->vlen);
+	else if (SYNC_OP("node"))
+		sync_put_node(s, target, id->v, id->vlen, kv + 2, n - 2);
+	else if (SYNC_OP("node_delete"))
+		s->ops->del_node(target, id->v, id->vlen);
+	else {
+		log_warnx("%s, stream entry %s skipped: unknown op %.*s",
+		    s->cfg.who, e->element[0]->str,
+		    (int)(op->vlen > 32 ? 32 : op->vlen), op->v);
+		s->stats.bad_records++;
+	}
+#undef SYNC_OP
+	return 0;
+}
+
+static void
+sync_follow_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply, *stream, *entries;
+	size_t i;
+
+	(void)ac;
+	if (r == NULL || s->state != SYNC_FOLLOW)
+		return;
+	sync_alive(s);
+	if (r->type == REDIS_REPLY_NIL) {
+		sync_follow(s);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 1
+	    || (stream = r->element[0])->type != REDIS_REPLY_ARRAY
+	    || stream->elements != 2
+	    || (entries = stream->element[1])->type != REDIS_REPLY_ARRAY) {
+		sync_fail(s, "XREAD", r);
+		return;
+	}
+	for (i = 0; i < entries->elements; i++) {
+		const redisReply *e = entries->element[i];
+
+		if (sync_apply(s, e) < 0) {
+			sync_fail(s, "XREAD entry", r);
+			return;
+		}
+		snprintf(s->last_id, sizeof(s->last_id), "%s", e->element[0]->str);
+		s->stats.entries++;
+	}
+	if (entries->elements > 0) {
+		s->stats.last_change_ms = sync_now_ms();
+		s->ops->batch_end(s->arg);
+	}
+	sync_follow(s);
+}
+
+static void
+sync_follow(struct sync *s)
+{
+	const char *argv[] = { "XREAD", "COUNT", SYNC_BATCH, "BLOCK",
+	    SYNC_BLOCK_MS, "STREAMS", s->k_changes, s->last_id };
+	size_t len[8];
+	redisAsyncContext *ac = rconn_ctx(s->rc);
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		len[i] = strlen(argv[i]);
+	s->state = SYNC_FOLLOW;
+	if (ac == NULL || redisAsyncCommandArgv(ac, sync_follow_cb, s, 8, argv,
+	    len) != REDIS_OK)
+		rconn_drop(s->rc, "cannot send");
+}
+
+/* ---- connecting ---- */
+
+/* The string value of field name in a flat XINFO reply, or NULL. */
+static const char *
+sync_info_field(const redisReply *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < r->elements; i += 2) {
+		const redisReply *k = r->element[i], *v = r->element[i + 1];
+
+		if (k->type == REDIS_REPLY_STRING && strcmp(k->str, name) == 0)
+			return v->type == REDIS_REPLY_STRING ? v->str : NULL;
+	}
+	return NULL;
+}
+
+static void
+sync_probe_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply;
+	const char *last = "0-0", *maxdel = "0-0";
+
+	(void)ac;
+	if (r == NULL || s->state != SYNC_PROBE)
+		return;
+	sync_alive(s);
+	if (r->type == REDIS_REPLY_ARRAY) {
+		last = sync_info_field(r, "last-generated-id");
+		maxdel = sync_info_field(r, "max-deleted-entry-id");
+		if (last == NULL || maxdel == NULL) {
+			sync_fail(s, "XINFO STREAM (redis 7 needed)", r);
+			return;
+		}
+	} else if (r->type != REDIS_REPLY_ERROR
+	    || strstr(r->str, "no such key") == NULL) {
+		sync_fail(s, "XINFO STREAM", r);
+		return;
+	}
+	if (!s->have_id)
+		sync_load(s, last);
+	else if (sync_id_cmp(last, s->last_id) < 0) {
+		log_info("%s, change stream is behind our copy (%s < %s): it "
+		    "was reset", s->cfg.who, last, s->last_id);
+		sync_load(s, last);
+	} else if (sync_id_cmp(maxdel, s->last_id) > 0) {
+		log_info("%s, change stream trimmed past %s: reloading",
+		    s->cfg.who, s->last_id);
+		sync_load(s, last);
+	} else {
+		log_info("%s, resuming the change stream after %s", s->cfg.who,
+		    s->last_id);
+		sync_follow(s);
+	}
+}
+
+static void
+sync_up(struct rconn *c, redisAsyncContext *ac, void *arg)
+{
+	struct sync *s = arg;
+
+	(void)c;
+	s->stats.connected = true;
+	s->state = SYNC_PROBE;
+	sync_alive(s);
+	if (redisAsyncCommand(ac, sync_probe_cb, s, "XINFO STREAM %s",
+	    s->k_changes) != REDIS_OK)
+		rconn_drop(s->rc, "cannot send");
+}
+
+static void
+sync_down(struct rconn *c, void *arg)
+{
+	struct sync *s = arg;
+
+	(void)c;
+	s->stats.connected = false;
+	s->state = SYNC_DOWN;
+	ev_timer_stop(s->loop, &s->watchdog);
+	sync_abort_load(s);
+}
+
+struct sync *
+sync_new(struct ev_loop *loop, const struct sync_config *cfg,
+    const struct sync_ops *ops, void *arg)
+{
+	static const struct rconn_cbs cbs = { sync_up, sync_down };
+	struct sync *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->loop = loop;
+	s->cfg = *cfg;
+	s->ops = ops;
+	s->arg = arg;
+	snprintf(s->k_changes, sizeof(s->k_changes), "%schanges", cfg->prefix);
+	strcpy(s->last_id, "0-0");
+	s->rc = rconn_new(loop, &cfg->url, cfg->who, &cbs, s);
+	if (s->rc == NULL) {
+		free(s);
+		return NULL;
+	}
+	ev_init(&s->watchdog, sync_watchdog_cb);
+	s->watchdog.repeat = SYNC_WATCHDOG;
+	s->watchdog.data = s;
+	return s;
+}
+
+void
+sync_start(struct sync *s)
+{
+	rconn_start(s->rc);
+}
+
+void
+sync_set_position(struct sync *s, const char *id)
+{
+	snprintf(s->last_id, sizeof(s->last_id), "%s", id);
+	s->have_id = true;
+	s->stats.loaded = true;
+}
+
+const char *
+sync_position(const struct sync *s)
+{
+	return s->last_id;
+}
+
+void
+sync_resync(struct sync *s)
+{
+	rconn_drop(s->rc, "resync");
+}
+
+void
+sync_get_stats(const struct sync *s, struct sync_stats *out)
+{
+	*out = s->stats;
+}
+
+void
+sync_free(struct sync *s)
+{
+	if (s == NULL)
+		return;
+	ev_timer_stop(s->loop, &s->watchdog);
+	rconn_free(s->rc);
+	sync_abort_load(s);
+	free(s);
+}
