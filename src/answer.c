@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "acl.h"
 #include "answer.h"
 #include "db.h"
 #include "registry.h"
@@ -25,12 +26,13 @@
 
 #define ANSWER_OPTLEN	11
 
-/* The response header's flags: echo opcode, RD and CD; set QR. */
+/* The response header's flags: echo opcode, RD and CD; set QR (and RA). */
 static uint16_t
-answer_flags(const struct wire_query *q, unsigned rcode)
+answer_flags(const struct answer_ctx *ctx, const struct wire_query *q,
+    unsigned rcode)
 {
 	return (uint16_t)(WIRE_QR | (q->flags & (0x7800 | WIRE_RD | WIRE_CD))
-	    | (rcode & 0xf));
+	    | (ctx->ra ? WIRE_RA : 0) | (rcode & 0xf));
 }
 
 static size_t
@@ -55,7 +57,7 @@ answer_error(struct answer_ctx *ctx, const struct wire_query *q,
 	size_t n = WIRE_HDR;
 
 	wire_put16(out, q->id);
-	wire_put16(out + 2, answer_flags(q, rcode));
+	wire_put16(out + 2, answer_flags(ctx, q, rcode));
 	memset(out + 4, 0, 8);
 	if (q->have_question) {
 		memcpy(out + WIRE_HDR, q->pkt + WIRE_HDR, q->q_end - WIRE_HDR);
@@ -106,7 +108,7 @@ answer_emit(struct answer_ctx *ctx, const struct wire_query *q,
 		ar = c->ar;
 		ctx->stats.truncated += tc;
 	}
-	flags = answer_flags(q, t->rcode);
+	flags = answer_flags(ctx, q, t->rcode);
 	if (t->aa)
 		flags |= WIRE_AA;
 	if (tc)
@@ -140,7 +142,7 @@ answer_reg(struct answer_ctx *ctx, const struct wire_query *q, uint8_t *out,
     const struct reg_out *ro)
 {
 	size_t opt = q->edns ? ANSWER_OPTLEN : 0;
-	uint16_t flags = answer_flags(q, WIRE_RC_NOERROR) | WIRE_AA;
+	uint16_t flags = answer_flags(ctx, q, WIRE_RC_NOERROR) | WIRE_AA;
 
 	if (ro->tc) {
 		flags |= WIRE_TC;
@@ -193,55 +195,60 @@ size_t
 answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
     uint8_t *out, size_t outmax, bool tcp)
 {
-	struct wire_query q;
+	struct wire_query *q = &ctx->q;
 	const struct enc_tmpl *t;
 	size_t limit;
 
 	ctx->stats.queries[tcp]++;
-	switch (wire_parse(pkt, len, &q)) {
+	ctx->ra = ctx->recursion != NULL && ctx->client != NULL
+	    && acl_match(ctx->recursion, ctx->client);
+	switch (wire_parse(pkt, len, q)) {
 	case WIRE_OK:
 		break;
 	case WIRE_FORMERR:
 		if (len < WIRE_HDR)
 			goto drop;
-		return answer_error(ctx, &q, out, WIRE_RC_FORMERR);
+		return answer_error(ctx, q, out, WIRE_RC_FORMERR);
 	case WIRE_NOTIMP:
-		return answer_error(ctx, &q, out, WIRE_RC_NOTIMP);
+		return answer_error(ctx, q, out, WIRE_RC_NOTIMP);
 	case WIRE_DROP:
 	default:
 		goto drop;
 	}
-	ctx->stats.edns += q.edns;
-	if (q.edns && q.edns_version > 0)
-		return answer_error(ctx, &q, out, WIRE_RC_BADVERS);
-	if (q.qclass != WIRE_C_IN && q.qclass != WIRE_C_ANY)
-		return answer_error(ctx, &q, out, WIRE_RC_REFUSED);
-	switch (q.qtype) {
+	ctx->stats.edns += q->edns;
+	if (q->edns && q->edns_version > 0)
+		return answer_error(ctx, q, out, WIRE_RC_BADVERS);
+	if (q->qclass != WIRE_C_IN && q->qclass != WIRE_C_ANY)
+		return answer_error(ctx, q, out, WIRE_RC_REFUSED);
+	switch (q->qtype) {
 	case WIRE_T_AXFR: case WIRE_T_IXFR:
-		return answer_error(ctx, &q, out, WIRE_RC_REFUSED);
+		return answer_error(ctx, q, out, WIRE_RC_REFUSED);
 	case WIRE_T_OPT:
-		return answer_error(ctx, &q, out, WIRE_RC_FORMERR);
+		return answer_error(ctx, q, out, WIRE_RC_FORMERR);
 	case WIRE_T_TKEY: case WIRE_T_TSIG: case WIRE_T_MAILA:
 	case WIRE_T_MAILB:
-		return answer_error(ctx, &q, out, WIRE_RC_NOTIMP);
+		return answer_error(ctx, q, out, WIRE_RC_NOTIMP);
 	default:
 		break;
 	}
 	if (ctx->db == NULL)
-		return answer_error(ctx, &q, out, WIRE_RC_REFUSED);
+		return answer_error(ctx, q, out, WIRE_RC_REFUSED);
 	if (tcp)
 		limit = WIRE_MAXMSG;
-	else if (!q.edns || q.edns_udp < 512)
+	else if (!q->edns || q->edns_udp < 512)
 		limit = 512;
 	else
-		limit = q.edns_udp < ctx->udp_max ? q.edns_udp : ctx->udp_max;
+		limit = q->edns_udp < ctx->udp_max ? q->edns_udp : ctx->udp_max;
 	if (limit > outmax)
 		limit = outmax;
-	if (ctx->reg != NULL && (len = answer_try_reg(ctx, &q, out, limit)) > 0)
+	ctx->limit = limit;
+	if (ctx->reg != NULL && (len = answer_try_reg(ctx, q, out, limit)) > 0)
 		return len;
-	if ((t = db_lookup(ctx->db, &q)) == NULL)
-		return answer_error(ctx, &q, out, WIRE_RC_REFUSED);
-	return answer_emit(ctx, &q, t, out, limit);
+	if ((t = db_lookup(ctx->db, q)) != NULL)
+		return answer_emit(ctx, q, t, out, limit);
+	if (ctx->ra)
+		return ANSWER_FORWARD;
+	return answer_error(ctx, q, out, WIRE_RC_REFUSED);
 drop:
 	ctx->stats.dropped++;
 	return 0;

@@ -16,9 +16,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
+#include "wire.h"
+
+struct acl;
 struct db;
 struct reg;
+
+/* answer_query(): the query must be forwarded (ctx->q holds it). */
+#define ANSWER_FORWARD	((size_t)-1)
 
 #define ANSWER_RCODES	17	/* 0..15 and BADVERS */
 
@@ -34,16 +41,25 @@ struct answer_stats {
 struct answer_ctx {
 	const struct db	*db;		/* borrowed for one batch */
 	const struct reg *reg;		/* borrowed for one batch, or NULL */
+	const struct acl *recursion;	/* who may recurse; NULL: nobody */
+	const struct sockaddr *client;	/* set per packet when recursion */
 	uint16_t	 udp_max;	/* our EDNS payload size */
 	uint64_t	 rng;		/* answer order; never 0 */
+	bool		 ra;		/* this client may recurse */
+	size_t		 limit;		/* the answer's size limit */
+	struct wire_query q;		/* the query being answered */
 	struct answer_stats stats;
 };
 
 /*
  * Answer pkt[0..len) into out[0..outmax).  tcp selects the size limit
  * (65535, else the requester's EDNS size or 512, at most udp_max).
- * Returns the response length, or 0 when the packet gets no answer.
- * outmax must be at least 65535 for TCP and udp_max for UDP.
+ * Returns the response length, 0 when the packet gets no answer, or
+ * ANSWER_FORWARD when the name is outside every zone and the client
+ * (ctx->client, checked against ctx->recursion) may recurse: ctx->q then
+ * holds the parsed query for fwd_query().  RA is set in every answer to
+ * such a client.  outmax must be at least 65535 for TCP and udp_max for
+ * UDP.
  */
 size_t answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
     uint8_t *out, size_t outmax, bool tcp);

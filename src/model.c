@@ -8,13 +8,16 @@
  * SRV target is <node>.node or <hex>.addr, so a node whose addresses
  * changed dirties the services of its instances), then dirty services.
  * Empty groups are freed only there, so the dirty lists never point at
- * freed memory.
+ * freed memory.  A third grouping, by address, gives the PTR answers of
+ * registered addresses: the names of the instances (and node records)
+ * that use the address.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,27 +30,31 @@
 
 struct model_group;
 
+enum model_kind { MODEL_SVC, MODEL_NODE, MODEL_ADDR };
+
 struct model_inst {
 	struct rec_inst		 rec;
-	struct model_group	*svc;
-	size_t			 svc_i;
-	struct model_group	*node;
-	size_t			 node_i;
+	struct model_group	*grp[3];	/* by enum model_kind */
+	size_t			 idx[3];
 	size_t			 idlen;
 	char			 id[];
 };
 
 struct model_group {
+	enum model_kind		 kind;
 	char			 name[REC_LABEL];
 	char			 dc[REC_LABEL];
+	struct rec_addr		 addr;		/* MODEL_ADDR */
 	struct model_inst	**v;
 	size_t			 n, cap;
 	bool			 dirty;
-	bool			 is_node;
 	bool			 has_rec;	/* nodes: a record of its own */
 	struct rec_node		 rec;
 	struct rec_addr		*addrs;		/* nodes: published addresses */
 	size_t			 naddrs;
+	struct model_group	*rec_addr;	/* nodes: the record's address */
+	struct model_group	**recs;		/* addresses: node records */
+	size_t			 nrecs, caprecs;
 };
 
 struct model {
@@ -56,6 +63,7 @@ struct model {
 	struct hmap		*insts;		/* id -> model_inst */
 	struct hmap		*svcs;		/* name\0dc -> group */
 	struct hmap		*nodes;		/* name\0dc -> group */
+	struct hmap		*addrs;		/* family, 16 bytes -> group */
 	struct hmap		*noderecs;	/* name -> group with has_rec */
 	struct model_group	**dirty;
 	size_t			 ndirty, capdirty;
@@ -90,9 +98,10 @@ model_new(const struct reg_settings *s)
 	m->insts = hmap_new();
 	m->svcs = hmap_new();
 	m->nodes = hmap_new();
+	m->addrs = hmap_new();
 	m->noderecs = hmap_new();
 	if (m->insts == NULL || m->svcs == NULL || m->nodes == NULL
-	    || m->noderecs == NULL) {
+	    || m->addrs == NULL || m->noderecs == NULL) {
 		model_free(m);
 		return NULL;
 	}
@@ -122,6 +131,7 @@ model_free_group(const void *k, size_t len, void *v, void *arg)
 	if (g->has_rec)
 		rec_node_clear(&g->rec);
 	free(g->addrs);
+	free(g->recs);
 	free(g->v);
 	free(g);
 }
@@ -137,9 +147,12 @@ model_free(struct model *m)
 		hmap_each(m->svcs, model_free_group, NULL);
 	if (m->nodes)
 		hmap_each(m->nodes, model_free_group, NULL);
+	if (m->addrs)
+		hmap_each(m->addrs, model_free_group, NULL);
 	hmap_free(m->insts);
 	hmap_free(m->svcs);
 	hmap_free(m->nodes);
+	hmap_free(m->addrs);
 	hmap_free(m->noderecs);
 	free(m->dirty);
 	free(m);
@@ -164,12 +177,32 @@ model_mark(struct model *m, struct model_group *g)
 	return 0;
 }
 
+/* The key of a group; addresses are keyed by family and 16 bytes. */
+static size_t
+model_group_key(char *key, enum model_kind kind, const char *name,
+    const char *dc, const struct rec_addr *a)
+{
+	if (kind != MODEL_ADDR)
+		return model_key(key, name, dc);
+	key[0] = (char)a->family;
+	memcpy(key + 1, a->a, 16);
+	return 17;
+}
+
+static struct hmap *
+model_map(const struct model *m, enum model_kind kind)
+{
+	return kind == MODEL_SVC ? m->svcs : kind == MODEL_NODE ? m->nodes
+	    : m->addrs;
+}
+
 static struct model_group *
-model_group(struct model *m, struct hmap *h, const char *name, const char *dc,
-    bool is_node)
+model_group(struct model *m, enum model_kind kind, const char *name,
+    const char *dc, const struct rec_addr *a)
 {
 	char key[MODEL_KEYMAX];
-	size_t klen = model_key(key, name, dc);
+	size_t klen = model_group_key(key, kind, name, dc, a);
+	struct hmap *h = model_map(m, kind);
 	struct model_group *g = hmap_get(h, key, klen);
 
 	if (g != NULL)
@@ -177,14 +210,18 @@ model_group(struct model *m, struct hmap *h, const char *name, const char *dc,
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
 		return NULL;
-	strcpy(g->name, name);
-	strcpy(g->dc, dc);
-	g->is_node = is_node;
+	g->kind = kind;
+	if (kind == MODEL_ADDR) {
+		g->addr = *a;
+	} else {
+		strcpy(g->name, name);
+		strcpy(g->dc, dc);
+		m->dcs_dirty = true;
+	}
 	if (hmap_put(h, key, klen, g) < 0) {
 		free(g);
 		return NULL;
 	}
-	m->dcs_dirty = true;
 	return g;
 }
 
@@ -200,13 +237,8 @@ model_join(struct model *m, struct model_group *g, struct model_inst *i)
 		g->v = v;
 		g->cap = cap;
 	}
-	if (g->is_node) {
-		i->node = g;
-		i->node_i = g->n;
-	} else {
-		i->svc = g;
-		i->svc_i = g->n;
-	}
+	i->grp[g->kind] = g;
+	i->idx[g->kind] = g->n;
 	g->v[g->n++] = i;
 	return model_mark(m, g);
 }
@@ -218,10 +250,7 @@ model_leave(struct model *m, struct model_group *g, size_t idx)
 
 	if (idx != g->n) {
 		g->v[idx] = last;
-		if (g->is_node)
-			last->node_i = idx;
-		else
-			last->svc_i = idx;
+		last->idx[g->kind] = idx;
 	}
 	(void)model_mark(m, g);
 }
@@ -229,11 +258,13 @@ model_leave(struct model *m, struct model_group *g, size_t idx)
 static void
 model_detach(struct model *m, struct model_inst *i)
 {
-	if (i->svc != NULL)
-		model_leave(m, i->svc, i->svc_i);
-	if (i->node != NULL)
-		model_leave(m, i->node, i->node_i);
-	i->svc = i->node = NULL;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		if (i->grp[k] != NULL)
+			model_leave(m, i->grp[k], i->idx[k]);
+		i->grp[k] = NULL;
+	}
 }
 
 static int
@@ -242,15 +273,52 @@ model_attach(struct model *m, struct model_inst *i)
 	const char *dc = model_dc(m, i->rec.dc);
 	struct model_group *g;
 
-	g = model_group(m, m->svcs, i->rec.service, dc, false);
+	g = model_group(m, MODEL_SVC, i->rec.service, dc, NULL);
+	if (g == NULL || model_join(m, g, i) < 0)
+		return -1;
+	g = model_group(m, MODEL_ADDR, NULL, NULL, &i->rec.addr);
 	if (g == NULL || model_join(m, g, i) < 0)
 		return -1;
 	if (i->rec.node[0] == '\0')
 		return 0;
-	g = model_group(m, m->nodes, i->rec.node, dc, true);
+	g = model_group(m, MODEL_NODE, i->rec.node, dc, NULL);
 	if (g == NULL || model_join(m, g, i) < 0)
 		return -1;
 	return 0;
+}
+
+/* A node record uses address group a (NULL: none any more). */
+static int
+model_rec_addr(struct model *m, struct model_group *node,
+    struct model_group *a)
+{
+	struct model_group *old = node->rec_addr;
+	size_t i;
+
+	if (old != NULL) {
+		for (i = 0; i < old->nrecs; i++)
+			if (old->recs[i] == node) {
+				old->recs[i] = old->recs[--old->nrecs];
+				break;
+			}
+		(void)model_mark(m, old);
+	}
+	node->rec_addr = a;
+	if (a == NULL)
+		return 0;
+	if (a->nrecs == a->caprecs) {
+		size_t cap = a->caprecs ? a->caprecs * 2 : 2;
+		struct model_group **r = realloc(a->recs, cap * sizeof(*r));
+
+		if (r == NULL) {
+			node->rec_addr = NULL;
+			return -1;
+		}
+		a->recs = r;
+		a->caprecs = cap;
+	}
+	a->recs[a->nrecs++] = node;
+	return model_mark(m, a);
 }
 
 int
@@ -299,23 +367,25 @@ int
 model_node_put(struct model *m, struct rec_node *rec)
 {
 	struct model_group *old = hmap_get(m->noderecs, rec->name,
-	    strlen(rec->name)), *g;
+	    strlen(rec->name)), *g, *a;
 
-	g = model_group(m, m->nodes, rec->name, model_dc(m, rec->dc), true);
-	if (g == NULL || hmap_put(m->noderecs, rec->name, strlen(rec->name),
-	    g) < 0 || model_mark(m, g) < 0) {
+	g = model_group(m, MODEL_NODE, rec->name, model_dc(m, rec->dc), NULL);
+	a = model_group(m, MODEL_ADDR, NULL, NULL, &rec->addr);
+	if (g == NULL || a == NULL || hmap_put(m->noderecs, rec->name,
+	    strlen(rec->name), g) < 0 || model_mark(m, g) < 0) {
 		rec_node_clear(rec);
 		return -1;
 	}
 	if (old != NULL && old->has_rec) {
 		rec_node_clear(&old->rec);
 		old->has_rec = false;
+		(void)model_rec_addr(m, old, NULL);
 		(void)model_mark(m, old);
 	}
 	g->rec = *rec;
 	g->has_rec = true;
 	memset(rec, 0, sizeof(*rec));
-	return 0;
+	return model_rec_addr(m, g, a);
 }
 
 void
@@ -327,6 +397,7 @@ model_node_del(struct model *m, const char *name, size_t len)
 		return;
 	rec_node_clear(&g->rec);
 	g->has_rec = false;
+	(void)model_rec_addr(m, g, NULL);
 	(void)model_mark(m, g);
 }
 
@@ -372,7 +443,7 @@ model_flush_node(struct model *m, struct model_group *g)
 	n = model_node_addrs(g, addrs);
 	if (n != g->naddrs || memcmp(addrs, g->addrs, n * sizeof(*addrs)) != 0) {
 		for (i = 0; i < g->n; i++)
-			if (model_mark(m, g->v[i]->svc) < 0) {
+			if (model_mark(m, g->v[i]->grp[MODEL_SVC]) < 0) {
 				free(addrs);
 				return -1;
 			}
@@ -403,10 +474,11 @@ model_flush_svc(struct model *m, struct model_group *g)
 	for (i = 0; i < g->n; i++) {
 		const struct model_inst *in = g->v[i];
 
+		const struct model_group *node = in->grp[MODEL_NODE];
+
 		mem[i].rec = &in->rec;
-		mem[i].node_target = in->node != NULL
-		    && model_addr_in(in->node->addrs, in->node->naddrs,
-		    &in->rec.addr);
+		mem[i].node_target = node != NULL
+		    && model_addr_in(node->addrs, node->naddrs, &in->rec.addr);
 	}
 	obj = reg_svc_build(&m->set, g->name, g->dc, mem, g->n, &nomem);
 	free(mem);
@@ -418,17 +490,64 @@ model_flush_svc(struct model *m, struct model_group *g)
 	return rc;
 }
 
+/* The PTR names of an address: its instances' and node records'. */
+static int
+model_flush_addr(struct model *m, struct model_group *g)
+{
+	size_t cap = (g->n + g->nrecs) * (3 * REC_LABEL + 16) + 1, o = 0, n = 0;
+	size_t i, j;
+	char *names = malloc(cap), one[3 * REC_LABEL + 16];
+	struct reg_ptr *obj = NULL;
+	int rc;
+
+	if (names == NULL)
+		return -1;
+	for (i = 0; i < g->n + g->nrecs; i++) {
+		const char *x = names;
+
+		if (i < g->n) {
+			const struct rec_inst *r = &g->v[i]->rec;
+
+			snprintf(one, sizeof(one), "%s.%s.%s", r->node[0]
+			    ? r->node : r->service, r->node[0] ? "node"
+			    : "service", model_dc(m, r->dc));
+		} else {
+			const struct model_group *node = g->recs[i - g->n];
+
+			snprintf(one, sizeof(one), "%s.node.%s", node->name,
+			    node->dc);
+		}
+		for (j = 0; j < n && strcmp(x, one) != 0; j++)
+			x = rec_next(x);
+		if (j < n)
+			continue;
+		memcpy(names + o, one, strlen(one) + 1);
+		o += strlen(one) + 1;
+		n++;
+	}
+	if (n > 0 && (obj = reg_ptr_build(names, n, m->set.node_ttl)) == NULL) {
+		free(names);
+		return -1;
+	}
+	free(names);
+	rc = reg_set_ptr(m->reg, &g->addr, obj);
+	if (rc < 0)
+		reg_ptr_free(obj);
+	return rc;
+}
+
 /* Free a group nothing refers to any more. */
 static void
 model_drop(struct model *m, struct model_group *g)
 {
 	char key[MODEL_KEYMAX];
 
-	if (g->n > 0 || g->has_rec)
+	if (g->n > 0 || g->has_rec || g->nrecs > 0)
 		return;
-	hmap_del(g->is_node ? m->nodes : m->svcs, key,
-	    model_key(key, g->name, g->dc));
-	m->dcs_dirty = true;
+	hmap_del(model_map(m, g->kind), key, model_group_key(key, g->kind,
+	    g->name, g->dc, &g->addr));
+	if (g->kind != MODEL_ADDR)
+		m->dcs_dirty = true;
 	model_free_group(NULL, 0, g, NULL);
 }
 
@@ -473,11 +592,16 @@ model_flush(struct model *m)
 
 	/* nodes first: they may mark services (appended to the list) */
 	for (i = 0; i < m->ndirty; i++)
-		if (m->dirty[i]->is_node && model_flush_node(m, m->dirty[i]) < 0)
+		if (m->dirty[i]->kind == MODEL_NODE
+		    && model_flush_node(m, m->dirty[i]) < 0)
 			rc = -1;
-	for (i = 0; i < m->ndirty; i++)
-		if (!m->dirty[i]->is_node && model_flush_svc(m, m->dirty[i]) < 0)
+	for (i = 0; i < m->ndirty; i++) {
+		struct model_group *g = m->dirty[i];
+
+		if ((g->kind == MODEL_SVC && model_flush_svc(m, g) < 0)
+		    || (g->kind == MODEL_ADDR && model_flush_addr(m, g) < 0))
 			rc = -1;
+	}
 	for (i = 0; i < m->ndirty; i++) {
 		m->dirty[i]->dirty = false;
 		model_drop(m, m->dirty[i]);
@@ -521,6 +645,7 @@ model_publish_all(struct model *m, const struct reg_settings *s)
 		hmap_each(m->insts, model_regroup_one, m);
 	hmap_each(m->nodes, model_mark_all, m);
 	hmap_each(m->svcs, model_mark_all, m);
+	hmap_each(m->addrs, model_mark_all, m);
 	m->dcs_dirty = true;
 	if (model_flush(m) < 0)
 		log_warnx("registry, built with parts missing (out of memory)");

@@ -24,8 +24,10 @@
 
 #include <ev.h>
 
+#include "acl.h"
 #include "conf.h"
 #include "db.h"
+#include "fwd.h"
 #include "listen.h"
 #include "log.h"
 #include "qsbr.h"
@@ -65,6 +67,11 @@ struct musterd_conf {
 	long			 service_ttl;
 	long			 node_ttl;
 	char			*state_file;
+	struct conf_list	 forward;
+	char			*forward_from;
+	struct conf_list	 allow_recursion;
+	long			 forward_timeout;
+	long			 forward_max;
 };
 
 static int check_listen(const char *, char *, size_t);
@@ -73,6 +80,7 @@ static int check_log_level(const char *, char *, size_t);
 static int check_redis(const char *, char *, size_t);
 static int check_domain(const char *, char *, size_t);
 static int check_label(const char *, char *, size_t);
+static int check_cidr(const char *, char *, size_t);
 
 #define OFF(f) offsetof(struct musterd_conf, f)
 static const struct conf_opt musterd_opts[] = {
@@ -122,6 +130,20 @@ static const struct conf_opt musterd_opts[] = {
 	{ "state-file", 0, CONF_STR, NULL, OFF(state_file), 0, 0, NULL,
 	  CONF_RESTART, "FILE", "keep the last registry copy in FILE, served "
 	  "at start while Redis is down" },
+	{ "forward", 0, CONF_LIST, NULL, OFF(forward), 0, 0, check_listen,
+	  CONF_RESTART, "ADDR[:PORT]", "forward names outside our zones to "
+	  "this resolver (repeatable)" },
+	{ "forward-from", 0, CONF_STR, NULL, OFF(forward_from), 0, 0, NULL,
+	  CONF_RESTART, "FILE", "forward to the nameservers of this "
+	  "resolv.conf-format file" },
+	{ "allow-recursion", 0, CONF_LIST, "127.0.0.0/8,::1", OFF(allow_recursion),
+	  0, 0, check_cidr, 0, "CIDR", "clients that may use forwarding; "
+	  "others get REFUSED (repeatable)" },
+	{ "forward-timeout", 0, CONF_INT, "2000", OFF(forward_timeout), 100,
+	  60000, NULL, CONF_RESTART, "MS", "answer SERVFAIL when the "
+	  "forwarders have not answered within about this time" },
+	{ "forward-max", 0, CONF_INT, "1024", OFF(forward_max), 1, 65536, NULL,
+	  CONF_RESTART, "N", "forwarded queries in flight per worker" },
 	{ "version", 'V', CONF_FLAG, NULL, OFF(version), 0, 0, NULL,
 	  CONF_CLI_ONLY, NULL, "print the version and exit" },
 	{ "help", 'h', CONF_FLAG, NULL, OFF(help), 0, 0, NULL, CONF_CLI_ONLY,
@@ -143,6 +165,7 @@ struct musterd {
 	size_t			 naddrs;
 	struct sync		*sync;
 	struct mirror		*mirror;
+	struct fwd_config	 fwd;
 };
 
 static int
@@ -193,6 +216,14 @@ check_label(const char *v, char *why, size_t whylen)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+check_cidr(const char *v, char *why, size_t whylen)
+{
+	struct acl a = { 0 };
+
+	return acl_add(&a, v, why, whylen);
 }
 
 static int
@@ -356,6 +387,7 @@ static struct view *
 musterd_view(const struct musterd_conf *c, char *err, size_t errlen)
 {
 	struct view *v = calloc(1, sizeof(*v));
+	size_t i;
 
 	if (v == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -367,6 +399,13 @@ musterd_view(const struct musterd_conf *c, char *err, size_t errlen)
 		return NULL;
 	}
 	v->udp_max = (uint16_t)c->udp_payload;
+	for (i = 0; i < c->allow_recursion.n; i++)
+		if (acl_add(&v->recursion, c->allow_recursion.v[i].value, err,
+		    errlen) < 0) {
+			view_free(v);
+			return NULL;
+		}
+	v->forwarding = c->forward.n > 0 || c->forward_from != NULL;
 	return v;
 }
 
@@ -458,6 +497,119 @@ musterd_reclaim_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		ev_timer_stop(loop, t);
 }
 
+/* Is the forwarder a one of our own listening addresses? */
+static bool
+musterd_is_self(const struct musterd *d, const struct sockaddr_storage *f)
+{
+	size_t i;
+
+	for (i = 0; i < d->naddrs; i++) {
+		const struct listen_addr *a = &d->addrs[i];
+
+		if (a->ss.ss_family != f->ss_family)
+			continue;
+		if (f->ss_family == AF_INET) {
+			const struct sockaddr_in *x = (const void *)&a->ss;
+			const struct sockaddr_in *y = (const void *)f;
+
+			if (x->sin_port == y->sin_port && (a->wildcard
+			    || x->sin_addr.s_addr == y->sin_addr.s_addr))
+				return true;
+		} else {
+			const struct sockaddr_in6 *x = (const void *)&a->ss;
+			const struct sockaddr_in6 *y = (const void *)f;
+
+			if (x->sin6_port == y->sin6_port && (a->wildcard
+			    || memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0))
+				return true;
+		}
+	}
+	return false;
+}
+
+static int
+musterd_add_forwarder(struct musterd *d, const char *spec, const char *where,
+    char *err, size_t errlen)
+{
+	struct listen_addr a;
+	char why[256];
+
+	if (listen_parse(spec, 53, &a, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: forward: %s", where, why);
+		return -1;
+	}
+	if (musterd_is_self(d, &a.ss)) {
+		log_warnx("forward, %s is this server: not used", a.text);
+		return 0;
+	}
+	if (d->fwd.nservers == FWD_MAXSERVERS) {
+		log_warnx("forward, more than %d forwarders: %s not used",
+		    FWD_MAXSERVERS, a.text);
+		return 0;
+	}
+	d->fwd.server[d->fwd.nservers++] = a.ss;
+	return 0;
+}
+
+/* Forwarders from --forward and the nameserver lines of --forward-from. */
+static int
+musterd_forwarders(struct musterd *d, char *err, size_t errlen)
+{
+	const struct musterd_conf *c = &d->conf;
+	char line[512], where[PATH_MAX + 32];
+	unsigned lineno = 0;
+	size_t i;
+	FILE *fp;
+
+	memset(&d->fwd, 0, sizeof(d->fwd));
+	d->fwd.timeout_ms = (unsigned)c->forward_timeout;
+	d->fwd.max_pending = (unsigned)c->forward_max;
+	d->fwd.udp_max = (uint16_t)c->udp_payload;
+	for (i = 0; i < c->forward.n; i++)
+		if (musterd_add_forwarder(d, c->forward.v[i].value,
+		    c->forward.v[i].where, err, errlen) < 0)
+			return -1;
+	if (c->forward_from == NULL)
+		goto check;
+	fp = fopen(c->forward_from, "r");
+	if (fp == NULL) {
+		snprintf(err, errlen, "forward-from: cannot open %s (%s)",
+		    c->forward_from, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *w = strtok(line, " \t\r\n"), *addr;
+
+		lineno++;
+		if (w == NULL || strcmp(w, "nameserver") != 0
+		    || (addr = strtok(NULL, " \t\r\n")) == NULL)
+			continue;
+		addr[strcspn(addr, "%")] = '\0';	/* no scope ids */
+		snprintf(where, sizeof(where), "%s:%u", c->forward_from, lineno);
+		if (strchr(addr, ':') != NULL) {
+			char v6[INET6_ADDRSTRLEN + 2];
+
+			snprintf(v6, sizeof(v6), "[%s]", addr);
+			if (musterd_add_forwarder(d, v6, where, err, errlen) < 0)
+				break;
+		} else if (musterd_add_forwarder(d, addr, where, err,
+		    errlen) < 0) {
+			break;
+		}
+	}
+	fclose(fp);
+	if (err[0] != '\0')
+		return -1;
+check:
+	if ((c->forward.n > 0 || c->forward_from != NULL)
+	    && d->fwd.nservers == 0) {
+		snprintf(err, errlen, "forward: no forwarder left (none given, "
+		    "or each one is this server)");
+		return -1;
+	}
+	return 0;
+}
+
 /* Parse the listen addresses and check nobody else holds them. */
 static int
 musterd_addresses(struct musterd *d, char *err, size_t errlen)
@@ -480,6 +632,14 @@ musterd_addresses(struct musterd *d, char *err, size_t errlen)
 		}
 	}
 	d->naddrs = d->conf.listen.n;
+	return 0;
+}
+
+static int
+musterd_probe_addresses(struct musterd *d, char *err, size_t errlen)
+{
+	size_t i;
+
 	for (i = 0; i < d->naddrs; i++)
 		if (listen_probe(&d->addrs[i], err, errlen) < 0)
 			return -1;
@@ -500,6 +660,7 @@ musterd_start_workers(struct musterd *d, char *err, size_t errlen)
 			.id = i, .udp_fds = udp, .udp_pktinfo = pktinfo,
 			.nudp = d->naddrs, .tcp_fds = tcp, .ntcp = d->naddrs,
 			.tcp_max = per, .tcp_idle = (double)d->conf.tcp_idle,
+			.fwd = d->fwd.nservers > 0 ? &d->fwd : NULL,
 		};
 
 		for (k = 0; k < d->naddrs; k++) {
@@ -510,11 +671,9 @@ musterd_start_workers(struct musterd *d, char *err, size_t errlen)
 			if (udp[k] < 0 || tcp[k] < 0)
 				return -1;
 		}
-		d->workers[i] = worker_new(&wc);
-		if (d->workers[i] == NULL) {
-			snprintf(err, errlen, "workers: out of memory");
+		d->workers[i] = worker_new(&wc, err, errlen);
+		if (d->workers[i] == NULL)
 			return -1;
-		}
 	}
 	for (i = 0; i < d->nworkers; i++)
 		if (worker_start(d->workers[i]) < 0) {
@@ -628,8 +787,10 @@ musterd_run(struct musterd *d)
 	unsigned i;
 
 	v = musterd_view(&d->conf, err, sizeof(err));
-	if (v == NULL) {
+	if (v == NULL || musterd_addresses(d, err, sizeof(err)) < 0
+	    || musterd_forwarders(d, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
+		view_free(v);
 		return 1;
 	}
 	if (d->conf.check) {
@@ -639,7 +800,8 @@ musterd_run(struct musterd *d)
 		return 0;
 	}
 	d->nworkers = musterd_nworkers(d->conf.workers);
-	if (musterd_addresses(d, err, sizeof(err)) < 0
+	if (musterd_probe_addresses(d, err, sizeof(err)) < 0
+	    || (d->fwd.nservers > 0 && fwd_library_init() < 0)
 	    || qsbr_init(d->nworkers) < 0 || view_publish(v) < 0) {
 		log_errx("%s", err[0] ? err : "out of memory");
 		return 1;

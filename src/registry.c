@@ -15,7 +15,9 @@
  *   _S._P.service.D, _S._P.D                  SRV; P tcp/udp: no tag
  *   N.node.D                                  node N
  *   H.addr.D                                  8 or 32 hex digits
- * anything else is left to the zone data.
+ * anything else is left to the zone data.  Reverse names (in-addr.arpa,
+ * ip6.arpa) of registered addresses answer PTR; other reverse names are
+ * left to the zones and forwarding.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -67,6 +69,13 @@ struct reg_node {
 	const uint8_t	*pool;
 };
 
+struct reg_ptr {
+	uint32_t	 ttl;
+	uint16_t	 n;
+	const uint16_t	*name;		/* pairs: offset, length in pool */
+	const uint8_t	*pool;		/* wire labels, no domain */
+};
+
 struct reg_entry {
 	uint64_t	 hash;
 	_Atomic(void *)	 obj;
@@ -90,6 +99,7 @@ struct reg {
 	unsigned		 domain_labels;
 	_Atomic(struct reg_table *) svcs;
 	_Atomic(struct reg_table *) nodes;
+	_Atomic(struct reg_table *) ptrs;
 	_Atomic(const struct reg_dcs *) dcs;
 };
 
@@ -234,15 +244,18 @@ reg_new(const struct reg_settings *s)
 {
 	struct reg *r = calloc(1, sizeof(*r));
 	struct reg_table *a = reg_table_new(1024), *b = reg_table_new(1024);
+	struct reg_table *c = reg_table_new(1024);
 	struct reg_dcs *d = calloc(1, sizeof(*d));
 
-	if (r == NULL || a == NULL || b == NULL || d == NULL) {
+	if (r == NULL || a == NULL || b == NULL || c == NULL || d == NULL) {
 		free(r);
 		free(a);
 		free(b);
+		free(c);
 		free(d);
 		return NULL;
 	}
+	atomic_init(&r->ptrs, c);
 	r->set = *s;
 	r->domain_labels = dname_count_labels(s->domain);
 	atomic_init(&r->svcs, a);
@@ -260,6 +273,7 @@ reg_free(void *p)
 		return;
 	reg_table_free(atomic_load(&r->svcs), reg_svc_free);
 	reg_table_free(atomic_load(&r->nodes), reg_node_free);
+	reg_table_free(atomic_load(&r->ptrs), reg_ptr_free);
 	free((void *)atomic_load(&r->dcs));
 	free(r);
 }
@@ -311,6 +325,24 @@ reg_set_node(struct reg *r, const char *name, const char *dc,
 
 	return reg_table_set(&r->nodes, key, reg_key(key, name, dc), obj,
 	    reg_node_free);
+}
+
+/* The key of an address: its family, then 16 bytes. */
+static size_t
+reg_addr_key(char *key, const struct rec_addr *a)
+{
+	key[0] = (char)a->family;
+	memcpy(key + 1, a->a, 16);
+	return 17;
+}
+
+int
+reg_set_ptr(struct reg *r, const struct rec_addr *a, struct reg_ptr *obj)
+{
+	char key[17];
+
+	return reg_table_set(&r->ptrs, key, reg_addr_key(key, a), obj,
+	    reg_ptr_free);
 }
 
 int
@@ -598,6 +630,51 @@ void
 reg_node_free(void *node)
 {
 	free(node);
+}
+
+struct reg_ptr *
+reg_ptr_build(const char *names, size_t n, uint32_t ttl)
+{
+	const char *x = names;
+	size_t pool = 0, i, o = 0;
+	struct reg_ptr *p;
+	uint16_t *name;
+	uint8_t *pl;
+
+	for (i = 0; i < n; i++, x = rec_next(x))
+		pool += strlen(x) + 1;
+	p = calloc(1, sizeof(*p) + n * 2 * sizeof(*name) + pool + 1);
+	if (p == NULL)
+		return NULL;
+	name = (uint16_t *)(p + 1);
+	pl = (uint8_t *)(name + 2 * n);
+	for (i = 0, x = names; i < n; i++, x = rec_next(x)) {
+		const char *dot = x;
+		size_t start = o;
+
+		/* "a.b.c" -> 1a1b1c (labels are LDH: no escapes) */
+		while (*dot != '\0') {
+			size_t len = strcspn(dot, ".");
+
+			pl[o++] = (uint8_t)len;
+			memcpy(pl + o, dot, len);
+			o += len;
+			dot += len + (dot[len] == '.');
+		}
+		name[2 * i] = (uint16_t)start;
+		name[2 * i + 1] = (uint16_t)(o - start);
+	}
+	p->ttl = ttl;
+	p->n = (uint16_t)n;
+	p->name = name;
+	p->pool = pl;
+	return p;
+}
+
+void
+reg_ptr_free(void *ptr)
+{
+	free(ptr);
 }
 
 /* ---- answering ---- */
@@ -973,6 +1050,83 @@ reg_is_dc(const struct reg *r, const uint8_t *label, char *dc)
 	return false;
 }
 
+/* A reverse name's address: 4 decimal labels, or 32 nibbles; -1 if not. */
+static int
+reg_reverse_addr(const struct wire_query *q, struct rec_addr *a)
+{
+	unsigned n = q->nlabels, i;
+
+	memset(a, 0, sizeof(*a));
+	if (n == 6 && reg_label_is(q->qname + q->label_off[4], "in-addr", 7)
+	    && reg_label_is(q->qname + q->label_off[5], "arpa", 4)) {
+		for (i = 0; i < 4; i++) {
+			const uint8_t *l = q->qname + q->label_off[i];
+			unsigned v = 0, k;
+
+			if (l[0] == 0 || l[0] > 3)
+				return -1;
+			for (k = 1; k <= l[0]; k++) {
+				if (l[k] < '0' || l[k] > '9')
+					return -1;
+				v = v * 10 + (unsigned)(l[k] - '0');
+			}
+			if (v > 255)
+				return -1;
+			a->a[3 - i] = (uint8_t)v;
+		}
+		a->family = 4;
+		return 0;
+	}
+	if (n == 34 && reg_label_is(q->qname + q->label_off[32], "ip6", 3)
+	    && reg_label_is(q->qname + q->label_off[33], "arpa", 4)) {
+		for (i = 0; i < 32; i++) {
+			const uint8_t *l = q->qname + q->label_off[i];
+			int v = l[0] == 1 ? reg_hexval(l[1]) : -1;
+
+			if (v < 0)
+				return -1;
+			a->a[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
+		}
+		a->family = 6;
+		return 0;
+	}
+	return -1;
+}
+
+/* PTR for a registered address; REG_NOT_MINE when it is not one. */
+static enum reg_result
+reg_answer_ptr(const struct reg *r, const struct wire_query *q,
+    struct reg_w *w)
+{
+	struct rec_addr a;
+	char key[17];
+	const struct reg_ptr *p;
+	size_t i;
+
+	if ((q->qtype != WIRE_T_PTR && q->qtype != WIRE_T_ANY)
+	    || reg_reverse_addr(q, &a) < 0)
+		return REG_NOT_MINE;
+	p = reg_table_get(&r->ptrs, key, reg_addr_key(key, &a));
+	if (p == NULL)
+		return REG_NOT_MINE;
+	for (i = 0; i < p->n; i++) {
+		size_t len = p->name[2 * i + 1] + r->set.domain_len;
+
+		if (!reg_room(w, 12 + len)) {
+			w->tc = true;
+			break;
+		}
+		reg_rr_head(w, WIRE_T_PTR, p->ttl, (uint16_t)len);
+		memcpy(w->out + w->len, p->pool + p->name[2 * i],
+		    p->name[2 * i + 1]);
+		memcpy(w->out + w->len + p->name[2 * i + 1], r->set.domain,
+		    r->set.domain_len);
+		w->len += len;
+		w->an++;
+	}
+	return REG_ANSWER;
+}
+
 /* The labels left of the domain (and datacenter), as a question. */
 static enum reg_result
 reg_dispatch(const struct reg *r, const struct wire_query *q, unsigned m,
@@ -1033,14 +1187,17 @@ reg_answer(const struct reg *r, const struct wire_query *q, uint8_t *out,
 	m = q->nlabels - dl;
 	if (q->qname_len - q->label_off[m] != r->set.domain_len
 	    || memcmp(q->qname + q->label_off[m], r->set.domain,
-	    r->set.domain_len) != 0)
-		return REG_NOT_MINE;
+	    r->set.domain_len) != 0) {
+		rc = reg_answer_ptr(r, q, &w);
+		goto out;
+	}
 	w.dom = q->pkt + WIRE_HDR + q->label_off[m];
 	w.domlen = r->set.domain_len;
 	strcpy(dc, r->set.local_dc);
 	if (reg_is_dc(r, q->qname + q->label_off[m - 1], dc) && --m == 0)
 		return REG_NODATA;		/* DC.D */
 	rc = reg_dispatch(r, q, m, dc, &w, rng);
+out:
 	ro->len = w.len;
 	ro->an = w.an;
 	ro->ar = w.ar;

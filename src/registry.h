@@ -33,6 +33,7 @@
 struct reg;
 struct reg_svc;
 struct reg_node;
+struct reg_ptr;
 
 struct reg_settings {
 	uint8_t		 domain[DNAME_MAXLEN];	/* lowercase wire */
@@ -108,6 +109,14 @@ struct reg_node *reg_node_build(const struct reg_settings *s,
 void reg_node_free(void *node);
 
 /*
+ * Build the PTR object of one address: names (a rec_next() list of n
+ * presentation names relative to the domain, e.g. "web-1.node.dc1")
+ * answered for its reverse name with ttl.  NULL when out of memory.
+ */
+struct reg_ptr *reg_ptr_build(const char *names, size_t n, uint32_t ttl);
+void reg_ptr_free(void *ptr);
+
+/*
  * Install (or with obj NULL, remove) the object for a key; the old one is
  * retired through qsbr.  Returns 0, or -1 when out of memory (nothing
  * changed).
@@ -116,6 +125,7 @@ int reg_set_svc(struct reg *r, const char *name, const char *dc,
     struct reg_svc *obj);
 int reg_set_node(struct reg *r, const char *name, const char *dc,
     struct reg_node *obj);
+int reg_set_ptr(struct reg *r, const struct rec_addr *a, struct reg_ptr *obj);
 
 /* Replace the set of known datacenters (labels); -1 when out of memory. */
 int reg_set_dcs(struct reg *r, const char (*dcs)[REC_LABEL], size_t n);

@@ -11,13 +11,18 @@
 #ifndef MUSTER_VIEW_H
 #define MUSTER_VIEW_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "acl.h"
 
 struct db;
 
 struct view {
 	struct db	*db;		/* owned */
 	uint16_t	 udp_max;	/* our EDNS UDP payload size */
+	bool		 forwarding;	/* forwarders configured */
+	struct acl	 recursion;	/* clients that may recurse */
 };
 
 /* The current view, or NULL before the first publish.  Reader side. */

@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -59,6 +60,8 @@ struct worker_conn {
 	struct worker	*w;
 	struct worker_conn *next_free;
 	int		 fd;
+	uint64_t	 gen;		/* bumped at every close */
+	struct sockaddr_storage peer;
 	size_t		 rlen;
 	uint8_t		*pend;		/* unsent output (malloc'd) */
 	size_t		 plen, poff, pcap;
@@ -87,6 +90,7 @@ struct worker {
 	unsigned		 active;
 	struct worker_conn	*free_conns;
 	double			 tcp_idle;
+	struct fwd		*fwd;
 	struct mmsghdr		 rx[UDP_BATCH], tx[UDP_BATCH];
 	struct iovec		 rxiov[UDP_BATCH], txiov[UDP_BATCH];
 	struct sockaddr_storage	 addr[UDP_BATCH];
@@ -94,6 +98,9 @@ struct worker {
 	uint8_t			 rxbuf[UDP_BATCH][UDP_RXBUF];
 	uint8_t			 txbuf[UDP_BATCH][UDP_TXBUF];
 	uint8_t			 tcpout[TCP_OUTBUF];
+	/* forwarded answers may arrive inside fwd_query(): own scratch */
+	union worker_ctl	 fwdctl;
+	uint8_t			 fwdout[WIRE_MAXMSG + 2];
 };
 
 /* Take the current view for this batch (we are online, see qsbr.h). */
@@ -105,22 +112,22 @@ worker_load_view(struct worker *w)
 	w->ctx.db = v ? v->db : NULL;
 	w->ctx.reg = reg_current();
 	w->ctx.udp_max = v ? v->udp_max : 1232;
+	w->ctx.recursion = v && v->forwarding && w->fwd ? &v->recursion : NULL;
 }
 
 /* ---- UDP ---- */
 
-/* Reply from the address the query came to (sockets on a wildcard). */
-static void
-worker_udp_ctl(struct worker *w, size_t i, size_t m)
+/*
+ * Control data for a reply from the address the query came to (sockets
+ * bound to a wildcard address): written to buf, returns its length; 0
+ * when the query carried no packet info.
+ */
+static size_t
+worker_reply_ctl(struct msghdr *rh, union worker_ctl *buf)
 {
-	struct msghdr *rh = &w->rx[i].msg_hdr, *th = &w->tx[m].msg_hdr;
-	struct cmsghdr *c, *o;
+	struct cmsghdr *c, *o = (struct cmsghdr *)buf->buf;
 
-	th->msg_control = NULL;
-	th->msg_controllen = 0;
 	for (c = CMSG_FIRSTHDR(rh); c != NULL; c = CMSG_NXTHDR(rh, c)) {
-		th->msg_control = w->txctl[m].buf;
-		o = (struct cmsghdr *)w->txctl[m].buf;
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 
@@ -130,8 +137,7 @@ worker_udp_ctl(struct worker *w, size_t i, size_t m)
 			o->cmsg_type = IP_PKTINFO;
 			o->cmsg_len = CMSG_LEN(sizeof(pi));
 			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
-			th->msg_controllen = CMSG_SPACE(sizeof(pi));
-			return;
+			return CMSG_SPACE(sizeof(pi));
 		}
 		if (c->cmsg_level == IPPROTO_IPV6
 		    && c->cmsg_type == IPV6_PKTINFO) {
@@ -140,11 +146,40 @@ worker_udp_ctl(struct worker *w, size_t i, size_t m)
 			o->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
 			memcpy(CMSG_DATA(o), CMSG_DATA(c),
 			    sizeof(struct in6_pktinfo));
-			th->msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
-			return;
+			return CMSG_SPACE(sizeof(struct in6_pktinfo));
 		}
 	}
-	th->msg_control = NULL;
+	return 0;
+}
+
+/*
+ * Hand a UDP query to the forwarder; returns 0 (answered later) or the
+ * length of a SERVFAIL written to out when no slot is free.
+ */
+static size_t
+worker_udp_forward(struct worker *w, const struct worker_udp *u, size_t i,
+    uint8_t *out)
+{
+	struct fwd_client c;
+	union worker_ctl ctl;
+
+	c.tcp = false;
+	c.fd = u->io.fd;
+	c.addr = w->addr[i];
+	c.addrlen = w->rx[i].msg_hdr.msg_namelen;
+	c.ctllen = 0;
+	c.limit = (uint16_t)w->ctx.limit;
+	c.conn = NULL;
+	c.conn_gen = 0;
+	if (u->pktinfo) {
+		c.ctllen = worker_reply_ctl(&w->rx[i].msg_hdr, &ctl);
+		if (c.ctllen > sizeof(c.ctl))
+			c.ctllen = 0;
+		memcpy(c.ctl, ctl.buf, c.ctllen);
+	}
+	if (fwd_query(w->fwd, &w->ctx.q, &c) == 0)
+		return 0;
+	return fwd_servfail(&w->ctx.q, w->ctx.udp_max, out);
 }
 
 static void
@@ -202,17 +237,21 @@ worker_udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 				w->ctx.stats.dropped++;
 				continue;
 			}
+			w->ctx.client = (struct sockaddr *)&w->addr[i];
 			len = answer_query(&w->ctx, w->rxbuf[i], w->rx[i].msg_len,
 			    w->txbuf[m], UDP_TXBUF, false);
+			if (len == ANSWER_FORWARD)
+				len = worker_udp_forward(w, u, (size_t)i,
+				    w->txbuf[m]);
 			if (len == 0)
 				continue;
 			w->tx[m].msg_hdr.msg_name = &w->addr[i];
 			w->tx[m].msg_hdr.msg_namelen = w->rx[i].msg_hdr.msg_namelen;
 			w->txiov[m].iov_len = len;
-			if (u->pktinfo)
-				worker_udp_ctl(w, (size_t)i, m);
-			else
-				w->tx[m].msg_hdr.msg_controllen = 0;
+			w->tx[m].msg_hdr.msg_controllen = u->pktinfo
+			    ? worker_reply_ctl(&w->rx[i].msg_hdr, &w->txctl[m]) : 0;
+			w->tx[m].msg_hdr.msg_control =
+			    w->tx[m].msg_hdr.msg_controllen ? w->txctl[m].buf : NULL;
 			m++;
 		}
 		worker_udp_send(w, io->fd, m);
@@ -248,6 +287,7 @@ worker_conn_close(struct worker *w, struct worker_conn *c)
 	ev_timer_stop(w->loop, &c->idle);
 	close(c->fd);
 	c->fd = -1;
+	c->gen++;
 	free(c->pend);
 	c->pend = NULL;
 	c->plen = c->poff = c->pcap = 0;
@@ -257,13 +297,33 @@ worker_conn_close(struct worker *w, struct worker_conn *c)
 	worker_accept_pause(w, false);
 }
 
-/* Send buf; keep what the socket did not take.  -1: connection is gone. */
+/*
+ * Send buf; keep what the socket did not take (behind anything already
+ * waiting).  -1: the connection is gone.
+ */
 static int
 worker_conn_send(struct worker *w, struct worker_conn *c, const uint8_t *buf,
     size_t len)
 {
 	ssize_t n = 0;
 
+	if (c->plen > 0) {
+		size_t have = c->plen - c->poff;
+
+		if (c->pcap < have + len) {
+			uint8_t *p = realloc(c->pend, have + len);
+
+			if (p == NULL)
+				return -1;
+			c->pend = p;
+			c->pcap = have + len;
+		}
+		memmove(c->pend, c->pend + c->poff, have);
+		memcpy(c->pend + have, buf, len);
+		c->plen = have + len;
+		c->poff = 0;
+		return 0;
+	}
 	while (len > 0) {
 		n = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
@@ -295,6 +355,23 @@ worker_conn_send(struct worker *w, struct worker_conn *c, const uint8_t *buf,
 	return 0;
 }
 
+/* Forward a TCP query; 0, or a SERVFAIL's length written to out. */
+static size_t
+worker_tcp_forward(struct worker *w, struct worker_conn *c, uint8_t *out)
+{
+	struct fwd_client fc;
+
+	memset(&fc, 0, sizeof(fc));
+	fc.tcp = true;
+	fc.fd = -1;
+	fc.conn = c;
+	fc.conn_gen = c->gen;
+	fc.limit = WIRE_MAXMSG;
+	if (fwd_query(w->fwd, &w->ctx.q, &fc) == 0)
+		return 0;
+	return fwd_servfail(&w->ctx.q, w->ctx.udp_max, out);
+}
+
 /* Answer every complete query in the read buffer. -1: close. */
 static int
 worker_conn_process(struct worker *w, struct worker_conn *c)
@@ -319,8 +396,11 @@ worker_conn_process(struct worker *w, struct worker_conn *c)
 			if (c->plen > 0)
 				break;
 		}
+		w->ctx.client = (struct sockaddr *)&c->peer;
 		len = answer_query(&w->ctx, c->rbuf + off + 2, mlen,
 		    w->tcpout + olen + 2, WIRE_MAXMSG, true);
+		if (len == ANSWER_FORWARD)
+			len = worker_tcp_forward(w, c, w->tcpout + olen + 2);
 		off += 2 + mlen;
 		if (len == 0)
 			continue;
@@ -399,8 +479,10 @@ worker_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	(void)loop;
 	(void)revents;
 	while (w->free_conns != NULL) {
-		struct worker_conn *c;
-		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct worker_conn *c = w->free_conns;
+		socklen_t plen = sizeof(c->peer);
+		int fd = accept4(io->fd, (struct sockaddr *)&c->peer, &plen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -409,7 +491,6 @@ worker_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 				log_warn("tcp, accept");
 			return;
 		}
-		c = w->free_conns;
 		w->free_conns = c->next_free;
 		w->active++;
 		c->fd = fd;
@@ -420,6 +501,44 @@ worker_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 		ev_timer_again(w->loop, &c->idle);
 	}
 	worker_accept_pause(w, true);
+}
+
+/* ---- forwarded answers ---- */
+
+static void
+worker_fwd_reply(void *arg, const struct fwd_client *fc, uint8_t *msg,
+    size_t len)
+{
+	struct worker *w = arg;
+
+	if (!fc->tcp) {
+		struct iovec iov = { msg, len };
+		struct msghdr mh;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = (void *)&fc->addr;
+		mh.msg_namelen = fc->addrlen;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if (fc->ctllen > 0) {
+			memcpy(w->fwdctl.buf, fc->ctl, fc->ctllen);
+			mh.msg_control = w->fwdctl.buf;
+			mh.msg_controllen = fc->ctllen;
+		}
+		if (sendmsg(fc->fd, &mh, MSG_DONTWAIT) < 0)
+			w->ctx.stats.dropped++;
+		return;
+	}
+	{
+		struct worker_conn *c = fc->conn;
+
+		if (c->fd < 0 || c->gen != fc->conn_gen)
+			return;		/* the client went away */
+		wire_put16(w->fwdout, (uint16_t)len);
+		memcpy(w->fwdout + 2, msg, len);
+		if (worker_conn_send(w, c, w->fwdout, len + 2) < 0)
+			worker_conn_close(w, c);
+	}
 }
 
 /* ---- thread ---- */
@@ -494,11 +613,12 @@ worker_init_udp(struct worker *w)
 }
 
 struct worker *
-worker_new(const struct worker_config *wc)
+worker_new(const struct worker_config *wc, char *err, size_t errlen)
 {
 	struct worker *w = aligned_alloc(64, (sizeof(*w) + 63) & ~(size_t)63);
 	size_t i;
 
+	snprintf(err, errlen, "workers: out of memory");
 	if (w == NULL)
 		return NULL;
 	memset(w, 0, sizeof(*w));
@@ -509,6 +629,15 @@ worker_new(const struct worker_config *wc)
 	    || worker_alloc_conns(w, wc->tcp_max) < 0) {
 		if (w->loop != NULL)
 			ev_loop_destroy(w->loop);
+		free(w->udp);
+		free(w->tcp);
+		free(w->conns);
+		free(w);
+		return NULL;
+	}
+	if (wc->fwd != NULL && (w->fwd = fwd_new(w->loop, wc->fwd,
+	    worker_fwd_reply, w, err, errlen)) == NULL) {
+		ev_loop_destroy(w->loop);
 		free(w->udp);
 		free(w->tcp);
 		free(w->conns);
@@ -579,6 +708,7 @@ worker_free(struct worker *w)
 	if (w == NULL)
 		return;
 	worker_stop(w);
+	fwd_free(w->fwd);
 	for (i = 0; i < w->nconns; i++)
 		if (w->conns[i].fd >= 0)
 			worker_conn_close(w, &w->conns[i]);
@@ -608,6 +738,13 @@ worker_stats(const struct worker *w, struct answer_stats *sum)
 	WORKER_ADD(truncated);
 	WORKER_ADD(edns);
 #undef WORKER_ADD
+}
+
+void
+worker_fwd_stats(const struct worker *w, struct fwd_stats *sum)
+{
+	if (w->fwd != NULL)
+		fwd_stats(w->fwd, sum);
 }
 
 unsigned

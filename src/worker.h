@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "answer.h"
+#include "fwd.h"
 
 struct worker;
 
@@ -29,10 +30,12 @@ struct worker_config {
 	size_t		 ntcp;
 	unsigned	 tcp_max;	/* connections in the pool */
 	double		 tcp_idle;	/* seconds before an idle close */
+	const struct fwd_config *fwd;	/* NULL: no forwarding */
 };
 
-/* A worker ready to start; NULL when out of memory (fds not taken). */
-struct worker *worker_new(const struct worker_config *wc);
+/* A worker ready to start; NULL with err set (fds not taken). */
+struct worker *worker_new(const struct worker_config *wc, char *err,
+    size_t errlen);
 
 /* Start the thread; -1 with errno on failure. */
 int worker_start(struct worker *w);
@@ -48,5 +51,8 @@ void worker_stats(const struct worker *w, struct answer_stats *sum);
 
 /* Open TCP connections right now (racy read). */
 unsigned worker_tcp_active(const struct worker *w);
+
+/* Add this worker's forwarding counters to sum (racy read). */
+void worker_fwd_stats(const struct worker *w, struct fwd_stats *sum);
 
 #endif /* MUSTER_WORKER_H */
