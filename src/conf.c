@@ -400,21 +400,23 @@ conf_same(const struct conf_opt *o, const void *a, const void *b)
 void
 conf_usage(const struct conf_opt *tab, FILE *out, const char *synopsis)
 {
-	fprintf(out, "%s\n\nOptions (config file keys are the long names):\n",
-	    synopsis);
+	fprintf(out, "%s\n\nOptions (in a config file, \"name value\" lines "
+	    "with the long names):\n", synopsis);
 	for (; tab->name != NULL; tab++) {
 		char left[64];
 
 		if (tab->flags & CONF_HIDDEN)
 			continue;
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
-		    tab->letter ? "-" : "", tab->letter ? tab->letter : ' ',
-		    tab->letter ? ", " : "  ", tab->name,
-		    tab->arg ? " " : "", tab->arg ? tab->arg : "");
-		if (!tab->letter)
-			memmove(left, left + 1, strlen(left));
-		fprintf(out, "  %-32s %s", tab->letter ? left : left + 1,
-		    tab->help);
+		if (tab->letter)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", tab->letter,
+			    tab->name, tab->arg ? " " : "",
+			    tab->arg ? tab->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", tab->name,
+			    tab->arg ? " " : "", tab->arg ? tab->arg : "");
+		fprintf(out, "  %-30s %s", left, tab->help);
+		if (tab->flags & CONF_CLI_ONLY)
+			fputs(" (command line only)", out);
 		if (tab->def != NULL && tab->type != CONF_FLAG)
 			fprintf(out, " [%s]", tab->def);
 		fputc('\n', out);

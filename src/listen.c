@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/un.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,32 @@ listen_socket(const struct listen_addr *a, int type, int reuseport,
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
 		snprintf(err, errlen, "listen %s/%s: bind: %s", a->text,
 		    type == SOCK_DGRAM ? "udp" : "tcp", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+listen_lock(const struct listen_addr *a, char *err, size_t errlen)
+{
+	struct sockaddr_un un;
+	int fd, n;
+
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	n = snprintf(un.sun_path + 1, sizeof(un.sun_path) - 1, "musterd %s",
+	    a->text);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "listen %s: socket: %s", a->text,
+		    strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&un,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0) {
+		snprintf(err, errlen, "listen %s: bind: %s (another musterd "
+		    "serves it)", a->text, strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -30,6 +30,13 @@ struct listen_addr {
 int listen_parse(const char *spec, uint16_t default_port,
     struct listen_addr *out, char *why, size_t whylen);
 
+/*
+ * Claim the address for this process: an abstract unix socket named after
+ * it, bound exclusively and kept open (returned fd, close-on-exec), so two
+ * musterds started at the same moment cannot both pass listen_probe().
+ */
+int listen_lock(const struct listen_addr *a, char *err, size_t errlen);
+
 /* Fail when another process holds the UDP or TCP port (see above). */
 int listen_probe(const struct listen_addr *a, char *err, size_t errlen);
 

@@ -166,6 +166,10 @@ struct musterd {
 	struct sync		*sync;
 	struct mirror		*mirror;
 	struct fwd_config	 fwd;
+	int			 udp[MUSTERD_MAXWORKERS][MUSTERD_MAXLISTEN];
+	int			 tcp[MUSTERD_MAXWORKERS][MUSTERD_MAXLISTEN];
+	struct worker_shared	*shared;
+	int			 ready_fd;	/* daemon: tell the starter */
 };
 
 static int
@@ -635,42 +639,56 @@ musterd_addresses(struct musterd *d, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Claim every address (lock, probe) and open every worker's sockets, all
+ * before daemonizing: a port in use is then an exit status, not a log line.
+ */
 static int
-musterd_probe_addresses(struct musterd *d, char *err, size_t errlen)
+musterd_open_sockets(struct musterd *d, char *err, size_t errlen)
 {
-	size_t i;
+	unsigned i;
+	size_t k;
 
-	for (i = 0; i < d->naddrs; i++)
-		if (listen_probe(&d->addrs[i], err, errlen) < 0)
+	for (k = 0; k < d->naddrs; k++)
+		if (listen_lock(&d->addrs[k], err, errlen) < 0
+		    || listen_probe(&d->addrs[k], err, errlen) < 0)
 			return -1;
+	for (i = 0; i < d->nworkers; i++)
+		for (k = 0; k < d->naddrs; k++) {
+			d->udp[i][k] = listen_udp(&d->addrs[k], err, errlen);
+			if (d->udp[i][k] < 0)
+				return -1;
+			d->tcp[i][k] = listen_tcp(&d->addrs[k], err, errlen);
+			if (d->tcp[i][k] < 0)
+				return -1;
+		}
 	return 0;
 }
 
 static int
 musterd_start_workers(struct musterd *d, char *err, size_t errlen)
 {
-	unsigned i, per;
+	bool pktinfo[MUSTERD_MAXLISTEN];
+	unsigned i;
 	size_t k;
 
-	per = (unsigned)((d->conf.tcp_clients + d->nworkers - 1) / d->nworkers);
+	for (k = 0; k < d->naddrs; k++)
+		pktinfo[k] = d->addrs[k].wildcard;
+	d->shared = worker_shared_new((unsigned)d->conf.tcp_clients,
+	    d->nworkers);
+	if (d->shared == NULL) {
+		snprintf(err, errlen, "workers: out of memory");
+		return -1;
+	}
 	for (i = 0; i < d->nworkers; i++) {
-		int udp[MUSTERD_MAXLISTEN], tcp[MUSTERD_MAXLISTEN];
-		bool pktinfo[MUSTERD_MAXLISTEN];
 		struct worker_config wc = {
-			.id = i, .udp_fds = udp, .udp_pktinfo = pktinfo,
-			.nudp = d->naddrs, .tcp_fds = tcp, .ntcp = d->naddrs,
-			.tcp_max = per, .tcp_idle = (double)d->conf.tcp_idle,
+			.id = i, .udp_fds = d->udp[i], .udp_pktinfo = pktinfo,
+			.nudp = d->naddrs, .tcp_fds = d->tcp[i],
+			.ntcp = d->naddrs, .shared = d->shared,
+			.tcp_idle = (double)d->conf.tcp_idle,
 			.fwd = d->fwd.nservers > 0 ? &d->fwd : NULL,
 		};
 
-		for (k = 0; k < d->naddrs; k++) {
-			udp[k] = listen_udp(&d->addrs[k], err, errlen);
-			tcp[k] = udp[k] < 0 ? -1
-			    : listen_tcp(&d->addrs[k], err, errlen);
-			pktinfo[k] = d->addrs[k].wildcard;
-			if (udp[k] < 0 || tcp[k] < 0)
-				return -1;
-		}
 		d->workers[i] = worker_new(&wc, err, errlen);
 		if (d->workers[i] == NULL)
 			return -1;
@@ -709,16 +727,38 @@ musterd_start_sync(struct musterd *d)
 	return 0;
 }
 
-static void
+/*
+ * Go to the background.  The starting process waits on a pipe until the
+ * daemon says it serves ("ok") or why it could not; it exits 0 or 1 with
+ * that message.  Returns the daemon's end of the pipe.
+ */
+static int
 musterd_daemonize(void)
 {
-	pid_t pid = fork();
-	int fd;
+	int fds[2], fd;
+	pid_t pid;
 
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		fatal("pipe");
+	pid = fork();
 	if (pid < 0)
 		fatal("fork");
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		char msg[1100];
+		ssize_t n, got = 0;
+
+		close(fds[1]);
+		while ((n = read(fds[0], msg + got, sizeof(msg) - 1
+		    - (size_t)got)) > 0)
+			got += n;
+		msg[got] = '\0';
+		if (strcmp(msg, "ok") == 0)
+			_exit(0);
+		fprintf(stderr, "musterd: %s\n", got > 0 ? msg
+		    : "the daemon exited while starting (see the log)");
+		_exit(1);
+	}
+	close(fds[0]);
 	if (setsid() < 0)
 		fatal("setsid");
 	pid = fork();
@@ -734,6 +774,20 @@ musterd_daemonize(void)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
+	return fds[1];
+}
+
+/* Tell the starting process how the start went (background mode). */
+static void
+musterd_report(struct musterd *d, const char *msg)
+{
+	if (d->ready_fd < 0)
+		return;
+	if (write(d->ready_fd, msg, strlen(msg)) < 0) {
+		/* the starter is gone: nobody to tell */
+	}
+	close(d->ready_fd);
+	d->ready_fd = -1;
 }
 
 static void
@@ -800,14 +854,14 @@ musterd_run(struct musterd *d)
 		return 0;
 	}
 	d->nworkers = musterd_nworkers(d->conf.workers);
-	if (musterd_probe_addresses(d, err, sizeof(err)) < 0
+	if (musterd_open_sockets(d, err, sizeof(err)) < 0
 	    || (d->fwd.nservers > 0 && fwd_library_init() < 0)
 	    || qsbr_init(d->nworkers) < 0 || view_publish(v) < 0) {
 		log_errx("%s", err[0] ? err : "out of memory");
 		return 1;
 	}
 	if (!d->conf.foreground) {
-		musterd_daemonize();
+		d->ready_fd = musterd_daemonize();
 		log_init("musterd", 0, log_get_level());
 	}
 	musterd_pidfile(d->conf.pidfile);
@@ -815,10 +869,10 @@ musterd_run(struct musterd *d)
 	musterd_signals(d);
 	ev_init(&d->reclaim, musterd_reclaim_cb);
 	d->reclaim.repeat = 0.1;
-	if (d->conf.redis != NULL && musterd_start_sync(d) < 0)
-		return 1;
-	if (musterd_start_workers(d, err, sizeof(err)) < 0) {
-		log_errx("%s", err);
+	if ((d->conf.redis != NULL && musterd_start_sync(d) < 0)
+	    || musterd_start_workers(d, err, sizeof(err)) < 0) {
+		log_errx("%s", err[0] ? err : "cannot start");
+		musterd_report(d, err[0] ? err : "cannot start (see the log)");
 		return 1;
 	}
 	musterd_log_zones(v->db);
@@ -826,11 +880,16 @@ musterd_run(struct musterd *d)
 		log_info("listening on %s (udp, tcp)", d->addrs[i].text);
 	log_info("musterd %s started, %u workers", PACKAGE_VERSION,
 	    d->nworkers);
+	musterd_report(d, "ok");
 	ev_run(d->loop, 0);
 	sync_free(d->sync);
 	mirror_free(d->mirror);
+	for (i = 0; i < d->nworkers; i++)	/* all threads, then memory */
+		if (d->workers[i] != NULL)
+			worker_stop(d->workers[i]);
 	for (i = 0; i < d->nworkers; i++)
 		worker_free(d->workers[i]);
+	worker_shared_free(d->shared);
 	view_publish(NULL);
 	reg_publish(NULL);
 	qsbr_shutdown();
@@ -849,6 +908,7 @@ main(int argc, char **argv)
 
 	d.argc = argc;
 	d.argv = argv;
+	d.ready_fd = -1;
 	log_init("musterd", 1, LOG_LEVEL_INFO);
 	if (musterd_read_conf(&d, &d.conf, err, sizeof(err)) < 0) {
 		log_errx("%s", err);

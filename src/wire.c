@@ -1,16 +1,16 @@
 /*
  * wire.c -- parse and validate DNS queries.
  *
- * Rules, in the order they are checked (NSD query_process, Knot
- * knot_pkt_parse):
+ * The whole message is walked first, so that even a query we refuse has
+ * its question and OPT echoed (Knot's order):
  *  - fewer than 12 bytes, or QR set: drop, never answer;
+ *  - every section must parse: names of uncompressed labels of at most
+ *    63 bytes in the question, at most 255 bytes in all, pointers only
+ *    backwards elsewhere; records within the message; at most one OPT,
+ *    owned by the root, with well-formed options; nothing after the last
+ *    record.  Otherwise FORMERR, echoing only what parsed before it;
  *  - an opcode other than QUERY: NOTIMP;
- *  - QDCOUNT other than 1, ANCOUNT or NSCOUNT not 0: FORMERR;
- *  - the question: uncompressed labels of at most 63 bytes, a name of at
- *    most 255 bytes, type and class present, else FORMERR;
- *  - every additional record must parse; at most one OPT, owned by the
- *    root, with well-formed options; else FORMERR;
- *  - bytes after the last record: FORMERR.
+ *  - QDCOUNT other than 1, ANCOUNT or NSCOUNT not 0: FORMERR.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -106,8 +106,27 @@ wire_check_options(const uint8_t *p, size_t rdlen)
 	return 0;
 }
 
+/* Skip count records from off (answer, authority); -1 when malformed. */
+static int
+wire_skip_rrs(const uint8_t *pkt, size_t len, size_t *off, unsigned count)
+{
+	unsigned i;
+
+	for (i = 0; i < count; i++) {
+		size_t rdlen;
+
+		if (wire_skip_name(pkt, len, off) < 0 || *off + 10 > len)
+			return -1;
+		rdlen = wire_get16(pkt + *off + 8);
+		if (*off + 10 + rdlen > len)
+			return -1;
+		*off += 10 + rdlen;
+	}
+	return 0;
+}
+
 /* Parse the additional section starting at off; fills the EDNS fields. */
-static enum wire_result
+static int
 wire_parse_additional(const uint8_t *pkt, size_t len, size_t off,
     unsigned arcount, struct wire_query *q)
 {
@@ -118,16 +137,17 @@ wire_parse_additional(const uint8_t *pkt, size_t len, size_t off,
 		uint16_t type;
 
 		if (wire_skip_name(pkt, len, &off) < 0 || off + 10 > len)
-			return WIRE_FORMERR;
+			return -1;
 		type = wire_get16(pkt + off);
 		rdlen = wire_get16(pkt + off + 8);
 		if (off + 10 + rdlen > len)
-			return WIRE_FORMERR;
+			return -1;
 		if (type == WIRE_T_OPT) {
-			if (q->edns || pkt[owner] != 0)
-				return WIRE_FORMERR;
-			if (wire_check_options(pkt + off + 10, rdlen) < 0)
-				return WIRE_FORMERR;
+			if (q->edns || pkt[owner] != 0
+			    || wire_check_options(pkt + off + 10, rdlen) < 0) {
+				q->edns = false;
+				return -1;
+			}
 			q->edns = true;
 			q->edns_udp = wire_get16(pkt + off + 2);
 			q->edns_version = pkt[off + 5];
@@ -135,12 +155,14 @@ wire_parse_additional(const uint8_t *pkt, size_t len, size_t off,
 		}
 		off += 10 + rdlen;
 	}
-	return off == len ? WIRE_OK : WIRE_FORMERR;
+	return off == len ? 0 : -1;
 }
 
 enum wire_result
 wire_parse(const uint8_t *pkt, size_t len, struct wire_query *q)
 {
+	unsigned qd, an, ns, i;
+	size_t off = WIRE_HDR;
 	int end;
 
 	q->pkt = pkt;
@@ -156,18 +178,31 @@ wire_parse(const uint8_t *pkt, size_t len, struct wire_query *q)
 	q->flags = wire_get16(pkt + 2);
 	if (q->flags & WIRE_QR)
 		return WIRE_DROP;
+	qd = wire_get16(pkt + 4);
+	an = wire_get16(pkt + 6);
+	ns = wire_get16(pkt + 8);
+	for (i = 0; i < qd; i++) {
+		if (i == 0) {
+			end = wire_parse_qname(pkt, len, q);
+			if (end < 0 || (size_t)end + 4 > len)
+				return WIRE_FORMERR;
+			q->qtype = wire_get16(pkt + end);
+			q->qclass = wire_get16(pkt + end + 2);
+			q->q_end = (uint16_t)(end + 4);
+			q->have_question = qd == 1;
+			off = q->q_end;
+		} else if (wire_skip_name(pkt, len, &off) < 0 || off + 4 > len) {
+			return WIRE_FORMERR;
+		} else {
+			off += 4;
+		}
+	}
+	if (wire_skip_rrs(pkt, len, &off, an + ns) < 0
+	    || wire_parse_additional(pkt, len, off, wire_get16(pkt + 10), q) < 0)
+		return WIRE_FORMERR;
 	if (WIRE_OPCODE(q->flags) != WIRE_OP_QUERY)
 		return WIRE_NOTIMP;
-	if (wire_get16(pkt + 4) != 1 || wire_get16(pkt + 6) != 0
-	    || wire_get16(pkt + 8) != 0)
+	if (qd != 1 || an != 0 || ns != 0)
 		return WIRE_FORMERR;
-	end = wire_parse_qname(pkt, len, q);
-	if (end < 0 || (size_t)end + 4 > len)
-		return WIRE_FORMERR;
-	q->qtype = wire_get16(pkt + end);
-	q->qclass = wire_get16(pkt + end + 2);
-	q->q_end = (uint16_t)(end + 4);
-	q->have_question = true;
-	return wire_parse_additional(pkt, len, q->q_end, wire_get16(pkt + 10),
-	    q);
+	return WIRE_OK;
 }

@@ -86,8 +86,9 @@ struct wire_query {
 
 /*
  * Parse and validate pkt[0..len).  Always fills q->id and q->flags when
- * len >= 12, and the question fields when they parsed, so that a FORMERR
- * or NOTIMP answer can echo them.
+ * len >= 12, the question fields (have_question) when there is exactly one
+ * question and it parsed, and the EDNS fields when the whole message
+ * parsed, so that a FORMERR or NOTIMP answer can echo them.
  */
 enum wire_result wire_parse(const uint8_t *pkt, size_t len,
     struct wire_query *q);

@@ -10,7 +10,10 @@
  * with one send(); when the peer does not read, the rest waits in a
  * per-connection buffer and reading stops until it drained.  A message
  * longer than the read buffer closes the connection.  Every connection
- * has an idle timer.
+ * has an idle timer.  The connection limit counts all workers' connections
+ * (worker_shared); a worker at the limit stops accepting, so the kernel
+ * keeps new connections queued, and is woken by an ev_async when any
+ * worker closes one.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -20,6 +23,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +45,7 @@
 #define UDP_TXBUF	4096
 #define UDP_ROUNDS	16
 #define TCP_RBUF	(16384 + 2)
+#define WORKER_MAX	64
 #define TCP_OUTBUF	(4 * (WIRE_MAXMSG + 2))
 
 struct worker_udp {
@@ -65,7 +70,15 @@ struct worker_conn {
 	size_t		 rlen;
 	uint8_t		*pend;		/* unsent output (malloc'd) */
 	size_t		 plen, poff, pcap;
-	uint8_t		 rbuf[TCP_RBUF];
+	uint8_t		*rbuf;		/* TCP_RBUF bytes while open */
+};
+
+struct worker_shared {
+	_Atomic unsigned	 active;	/* connections of all workers */
+	_Atomic unsigned	 paused;	/* workers not accepting */
+	unsigned		 max;
+	unsigned		 n;
+	struct worker		*w[WORKER_MAX];
 };
 
 union worker_ctl {
@@ -78,6 +91,8 @@ struct worker {
 	bool			 started;
 	struct ev_loop		*loop;
 	ev_async		 stop;
+	ev_async		 resume;	/* a connection closed somewhere */
+	struct worker_shared	*shared;
 	struct qsbr_reader	*qr;
 	struct answer_ctx	 ctx;
 	struct worker_udp	*udp;
@@ -278,23 +293,46 @@ worker_accept_pause(struct worker *w, bool pause)
 			ev_io_start(w->loop, &w->tcp[i].io);
 	}
 	w->accept_paused = pause;
+	if (pause)
+		atomic_fetch_add(&w->shared->paused, 1);
+	else
+		atomic_fetch_sub(&w->shared->paused, 1);
+}
+
+static void
+worker_resume_cb(struct ev_loop *loop, ev_async *a, int revents)
+{
+	struct worker *w = a->data;
+
+	(void)loop;
+	(void)revents;
+	worker_accept_pause(w, false);
 }
 
 static void
 worker_conn_close(struct worker *w, struct worker_conn *c)
 {
+	struct worker_shared *sh = w->shared;
+	unsigned i;
+
 	ev_io_stop(w->loop, &c->io);
 	ev_timer_stop(w->loop, &c->idle);
 	close(c->fd);
 	c->fd = -1;
 	c->gen++;
 	free(c->pend);
-	c->pend = NULL;
+	free(c->rbuf);
+	c->pend = c->rbuf = NULL;
 	c->plen = c->poff = c->pcap = 0;
 	c->next_free = w->free_conns;
 	w->free_conns = c;
 	w->active--;
+	atomic_fetch_sub(&sh->active, 1);
 	worker_accept_pause(w, false);
+	if (atomic_load(&sh->paused) > 0)
+		for (i = 0; i < sh->n; i++)
+			if (sh->w[i] != w)
+				ev_async_send(sh->w[i]->loop, &sh->w[i]->resume);
 }
 
 /*
@@ -481,14 +519,26 @@ worker_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	while (w->free_conns != NULL) {
 		struct worker_conn *c = w->free_conns;
 		socklen_t plen = sizeof(c->peer);
-		int fd = accept4(io->fd, (struct sockaddr *)&c->peer, &plen,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd;
 
+		if (atomic_fetch_add(&w->shared->active, 1) >= w->shared->max) {
+			atomic_fetch_sub(&w->shared->active, 1);
+			break;
+		}
+		fd = accept4(io->fd, (struct sockaddr *)&c->peer, &plen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
+			atomic_fetch_sub(&w->shared->active, 1);
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_warn("tcp, accept");
+			return;
+		}
+		c->rbuf = malloc(TCP_RBUF);
+		if (c->rbuf == NULL) {
+			atomic_fetch_sub(&w->shared->active, 1);
+			close(fd);
 			return;
 		}
 		w->free_conns = c->next_free;
@@ -612,6 +662,28 @@ worker_init_udp(struct worker *w)
 	}
 }
 
+struct worker_shared *
+worker_shared_new(unsigned max_conns, unsigned nworkers)
+{
+	struct worker_shared *sh;
+
+	if (nworkers > WORKER_MAX)
+		return NULL;
+	sh = calloc(1, sizeof(*sh));
+	if (sh == NULL)
+		return NULL;
+	atomic_init(&sh->active, 0);
+	atomic_init(&sh->paused, 0);
+	sh->max = max_conns;
+	return sh;
+}
+
+void
+worker_shared_free(struct worker_shared *sh)
+{
+	free(sh);
+}
+
 struct worker *
 worker_new(const struct worker_config *wc, char *err, size_t errlen)
 {
@@ -626,7 +698,7 @@ worker_new(const struct worker_config *wc, char *err, size_t errlen)
 	w->tcp = calloc(wc->ntcp ? wc->ntcp : 1, sizeof(*w->tcp));
 	w->loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
 	if (w->udp == NULL || w->tcp == NULL || w->loop == NULL
-	    || worker_alloc_conns(w, wc->tcp_max) < 0) {
+	    || worker_alloc_conns(w, wc->shared->max) < 0) {
 		if (w->loop != NULL)
 			ev_loop_destroy(w->loop);
 		free(w->udp);
@@ -654,6 +726,15 @@ worker_new(const struct worker_config *wc, char *err, size_t errlen)
 	ev_set_loop_release_cb(w->loop, worker_release, worker_acquire);
 	ev_async_init(&w->stop, worker_stop_cb);
 	ev_async_start(w->loop, &w->stop);
+	ev_async_init(&w->resume, worker_resume_cb);
+	w->resume.data = w;
+	ev_async_start(w->loop, &w->resume);
+	w->shared = wc->shared;
+	if (wc->id < WORKER_MAX) {
+		wc->shared->w[wc->id] = w;
+		if (wc->id >= wc->shared->n)
+			wc->shared->n = wc->id + 1;
+	}
 	for (i = 0; i < wc->nudp; i++) {
 		w->udp[i].w = w;
 		w->udp[i].pktinfo = wc->udp_pktinfo[i];
@@ -708,6 +789,7 @@ worker_free(struct worker *w)
 	if (w == NULL)
 		return;
 	worker_stop(w);
+	w->shared->n = 0;	/* every thread stopped: no more wake-ups */
 	fwd_free(w->fwd);
 	for (i = 0; i < w->nconns; i++)
 		if (w->conns[i].fd >= 0)

@@ -20,6 +20,7 @@
 #include "fwd.h"
 
 struct worker;
+struct worker_shared;
 
 struct worker_config {
 	unsigned	 id;		/* qsbr slot */
@@ -28,10 +29,18 @@ struct worker_config {
 	size_t		 nudp;
 	const int	*tcp_fds;	/* the worker takes ownership */
 	size_t		 ntcp;
-	unsigned	 tcp_max;	/* connections in the pool */
+	struct worker_shared *shared;	/* the TCP limit of all workers */
 	double		 tcp_idle;	/* seconds before an idle close */
 	const struct fwd_config *fwd;	/* NULL: no forwarding */
 };
+
+/*
+ * What all workers share: at most max_conns TCP connections in all, a
+ * worker stops accepting while the limit is reached and is woken when
+ * another worker's connection closes.  NULL when out of memory.
+ */
+struct worker_shared *worker_shared_new(unsigned max_conns, unsigned nworkers);
+void worker_shared_free(struct worker_shared *sh);
 
 /* A worker ready to start; NULL with err set (fds not taken). */
 struct worker *worker_new(const struct worker_config *wc, char *err,
@@ -43,7 +52,10 @@ int worker_start(struct worker *w);
 /* Ask the thread to stop and wait for it.  Idempotent. */
 void worker_stop(struct worker *w);
 
-/* Close sockets and connections and free; the thread must be stopped. */
+/*
+ * Close sockets and connections and free.  Stop every worker sharing its
+ * worker_shared first: a closing connection would wake the others.
+ */
 void worker_free(struct worker *w);
 
 /* Add this worker's counters to sum (racy read of live counters). */
