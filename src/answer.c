@@ -1,15 +1,19 @@
 /*
  * answer.c -- turn one query packet into one response packet.
  *
- * Decisions, in order (NSD and Knot agree on these):
- *  - unparseable (wire.c): drop, FORMERR or NOTIMP;
+ * Decisions, in order (as NSD and Knot do; checked side by side in
+ * tests/integration/compare):
+ *  - unparseable (wire.c): drop or FORMERR; NOTIFY and UPDATE: NOTAUTH
+ *    (we are no secondary and take no updates); other opcodes: NOTIMP;
  *  - EDNS version above 0: BADVERS (RFC 6891 6.1.3);
  *  - class other than IN (or ANY): REFUSED;
- *  - zone transfers: REFUSED; OPT as a question type: FORMERR; other
- *    meta types (TKEY, TSIG, MAILA, MAILB): NOTIMP;
+ *  - AXFR over UDP: NOTIMP (RFC 5936 4.2); a transfer of a name that is
+ *    no zone apex: NOTAUTH; of a zone: REFUSED (no transfer ACL);
  *  - a registry name under the domain: registry.c encodes the answer;
  *    its NXDOMAIN and NODATA come from the domain zone's templates;
- *  - a name in none of the zones: REFUSED (we do not recurse);
+ *  - a name in none of the zones: forwarded when the client may recurse,
+ *    else REFUSED with Extended DNS Error 20, Not Authoritative (RFC
+ *    8914) when the query had EDNS;
  *  - otherwise the template from db_lookup().
  *
  * SPDX-License-Identifier: BSD-2-Clause
@@ -25,19 +29,74 @@
 #include "wire.h"
 
 #define ANSWER_OPTLEN	11
+#define ANSWER_EDELEN	6	/* option code, length, INFO-CODE */
+#define ANSWER_EDE_NOTAUTH 20
 
-/* The response header's flags: echo opcode, RD and CD; set QR (and RA). */
+const char *
+answer_qtype_name(enum answer_qtype t)
+{
+	switch (t) {
+	case ANSWER_QT_A: return "A";
+	case ANSWER_QT_NS: return "NS";
+	case ANSWER_QT_CNAME: return "CNAME";
+	case ANSWER_QT_SOA: return "SOA";
+	case ANSWER_QT_PTR: return "PTR";
+	case ANSWER_QT_MX: return "MX";
+	case ANSWER_QT_TXT: return "TXT";
+	case ANSWER_QT_AAAA: return "AAAA";
+	case ANSWER_QT_SRV: return "SRV";
+	case ANSWER_QT_ANY: return "ANY";
+	case ANSWER_QT_OTHER: return "other";
+	case ANSWER_QTYPES: break;
+	}
+	return "other";
+}
+
+const char *
+answer_rcode_name(unsigned rcode)
+{
+	static const char *names[ANSWER_RCODES] = { "NOERROR", "FORMERR",
+	    "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN",
+	    "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", NULL, NULL, NULL,
+	    NULL, NULL, "BADVERS" };
+
+	return rcode < ANSWER_RCODES ? names[rcode] : NULL;
+}
+
+static enum answer_qtype
+answer_qtype_of(uint16_t t)
+{
+	switch (t) {
+	case WIRE_T_A: return ANSWER_QT_A;
+	case WIRE_T_NS: return ANSWER_QT_NS;
+	case WIRE_T_CNAME: return ANSWER_QT_CNAME;
+	case WIRE_T_SOA: return ANSWER_QT_SOA;
+	case WIRE_T_PTR: return ANSWER_QT_PTR;
+	case WIRE_T_MX: return ANSWER_QT_MX;
+	case WIRE_T_TXT: return ANSWER_QT_TXT;
+	case WIRE_T_AAAA: return ANSWER_QT_AAAA;
+	case WIRE_T_SRV: return ANSWER_QT_SRV;
+	case WIRE_T_ANY: return ANSWER_QT_ANY;
+	default: return ANSWER_QT_OTHER;
+	}
+}
+
+/*
+ * The response header's flags: echo opcode and RD; set QR (and RA).  CD
+ * is cleared, as an authoritative answer should (RFC 4035 3.1.6).
+ */
 static uint16_t
 answer_flags(const struct answer_ctx *ctx, const struct wire_query *q,
     unsigned rcode)
 {
-	return (uint16_t)(WIRE_QR | (q->flags & (0x7800 | WIRE_RD | WIRE_CD))
+	return (uint16_t)(WIRE_QR | (q->flags & (0x7800 | WIRE_RD))
 	    | (ctx->ra ? WIRE_RA : 0) | (rcode & 0xf));
 }
 
+/* The OPT record, with an Extended DNS Error when ede is not 0. */
 static size_t
 answer_opt(const struct answer_ctx *ctx, const struct wire_query *q,
-    uint8_t *p, unsigned rcode)
+    uint8_t *p, unsigned rcode, uint16_t ede)
 {
 	p[0] = 0;
 	wire_put16(p + 1, WIRE_T_OPT);
@@ -45,14 +104,21 @@ answer_opt(const struct answer_ctx *ctx, const struct wire_query *q,
 	p[5] = (uint8_t)(rcode >> 4);
 	p[6] = 0;
 	wire_put16(p + 7, q->edns_do ? 0x8000 : 0);
-	wire_put16(p + 9, 0);
-	return ANSWER_OPTLEN;
+	if (ede == 0) {
+		wire_put16(p + 9, 0);
+		return ANSWER_OPTLEN;
+	}
+	wire_put16(p + 9, ANSWER_EDELEN);
+	wire_put16(p + 11, 15);		/* EDE */
+	wire_put16(p + 13, 2);
+	wire_put16(p + 15, ede);
+	return ANSWER_OPTLEN + ANSWER_EDELEN;
 }
 
-/* A response without records: error RCODEs. */
+/* A response without records: error RCODEs, ede as in answer_opt(). */
 static size_t
-answer_error(struct answer_ctx *ctx, const struct wire_query *q,
-    uint8_t *out, unsigned rcode)
+answer_error_ede(struct answer_ctx *ctx, const struct wire_query *q,
+    uint8_t *out, unsigned rcode, uint16_t ede)
 {
 	size_t n = WIRE_HDR;
 
@@ -65,11 +131,31 @@ answer_error(struct answer_ctx *ctx, const struct wire_query *q,
 		wire_put16(out + 4, 1);
 	}
 	if (q->edns) {
-		n += answer_opt(ctx, q, out + n, rcode);
+		n += answer_opt(ctx, q, out + n, rcode, ede);
 		wire_put16(out + 10, 1);
 	}
 	ctx->stats.rcode[rcode < ANSWER_RCODES ? rcode : 0]++;
 	return n;
+}
+
+static size_t
+answer_error(struct answer_ctx *ctx, const struct wire_query *q,
+    uint8_t *out, unsigned rcode)
+{
+	return answer_error_ede(ctx, q, out, rcode, 0);
+}
+
+/* Zone transfers: none, but with the RCODE NSD and Knot give. */
+static size_t
+answer_xfr(struct answer_ctx *ctx, const struct wire_query *q, uint8_t *out,
+    bool tcp)
+{
+	if (q->qtype == WIRE_T_AXFR && !tcp)
+		return answer_error(ctx, q, out, WIRE_RC_NOTIMP);
+	if (ctx->db == NULL || db_zone_negative(ctx->db, q->qname,
+	    q->qname_len, false) == NULL)
+		return answer_error(ctx, q, out, WIRE_RC_NOTAUTH);
+	return answer_error(ctx, q, out, WIRE_RC_REFUSED);
 }
 
 /* The last cut of t that fits in avail bytes. */
@@ -131,7 +217,7 @@ answer_emit(struct answer_ctx *ctx, const struct wire_query *q,
 		}
 	}
 	if (opt)
-		answer_opt(ctx, q, out + n, 0);
+		answer_opt(ctx, q, out + n, 0, 0);
 	ctx->stats.rcode[t->rcode]++;
 	return q->q_end + n + opt;
 }
@@ -155,7 +241,7 @@ answer_reg(struct answer_ctx *ctx, const struct wire_query *q, uint8_t *out,
 	wire_put16(out + 8, 0);
 	wire_put16(out + 10, (uint16_t)(ro->ar + (opt ? 1 : 0)));
 	if (opt)
-		answer_opt(ctx, q, out + q->q_end + ro->len, 0);
+		answer_opt(ctx, q, out + q->q_end + ro->len, 0, 0);
 	ctx->stats.rcode[WIRE_RC_NOERROR]++;
 	return q->q_end + ro->len + opt;
 }
@@ -210,27 +296,22 @@ answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
 			goto drop;
 		return answer_error(ctx, q, out, WIRE_RC_FORMERR);
 	case WIRE_NOTIMP:
+		if (WIRE_OPCODE(q->flags) == WIRE_OP_NOTIFY
+		    || WIRE_OPCODE(q->flags) == WIRE_OP_UPDATE)
+			return answer_error(ctx, q, out, WIRE_RC_NOTAUTH);
 		return answer_error(ctx, q, out, WIRE_RC_NOTIMP);
 	case WIRE_DROP:
 	default:
 		goto drop;
 	}
 	ctx->stats.edns += q->edns;
+	ctx->stats.qtype[answer_qtype_of(q->qtype)]++;
 	if (q->edns && q->edns_version > 0)
 		return answer_error(ctx, q, out, WIRE_RC_BADVERS);
 	if (q->qclass != WIRE_C_IN && q->qclass != WIRE_C_ANY)
 		return answer_error(ctx, q, out, WIRE_RC_REFUSED);
-	switch (q->qtype) {
-	case WIRE_T_AXFR: case WIRE_T_IXFR:
-		return answer_error(ctx, q, out, WIRE_RC_REFUSED);
-	case WIRE_T_OPT:
-		return answer_error(ctx, q, out, WIRE_RC_FORMERR);
-	case WIRE_T_TKEY: case WIRE_T_TSIG: case WIRE_T_MAILA:
-	case WIRE_T_MAILB:
-		return answer_error(ctx, q, out, WIRE_RC_NOTIMP);
-	default:
-		break;
-	}
+	if (q->qtype == WIRE_T_AXFR || q->qtype == WIRE_T_IXFR)
+		return answer_xfr(ctx, q, out, tcp);
 	if (ctx->db == NULL)
 		return answer_error(ctx, q, out, WIRE_RC_REFUSED);
 	if (tcp)
@@ -248,7 +329,8 @@ answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
 		return answer_emit(ctx, q, t, out, limit);
 	if (ctx->ra)
 		return ANSWER_FORWARD;
-	return answer_error(ctx, q, out, WIRE_RC_REFUSED);
+	return answer_error_ede(ctx, q, out, WIRE_RC_REFUSED,
+	    ANSWER_EDE_NOTAUTH);
 drop:
 	ctx->stats.dropped++;
 	return 0;

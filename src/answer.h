@@ -29,9 +29,23 @@ struct reg;
 
 #define ANSWER_RCODES	17	/* 0..15 and BADVERS */
 
+/* Query types counted one by one; the rest count as "other". */
+enum answer_qtype {
+	ANSWER_QT_A, ANSWER_QT_NS, ANSWER_QT_CNAME, ANSWER_QT_SOA,
+	ANSWER_QT_PTR, ANSWER_QT_MX, ANSWER_QT_TXT, ANSWER_QT_AAAA,
+	ANSWER_QT_SRV, ANSWER_QT_ANY, ANSWER_QT_OTHER, ANSWER_QTYPES
+};
+
+/* Name of a counted query type ("A", ..., "other"). */
+const char *answer_qtype_name(enum answer_qtype t);
+
+/* Name of an RCODE (0..16) for metrics; NULL for unassigned ones. */
+const char *answer_rcode_name(unsigned rcode);
+
 /* Per-worker counters; each worker owns one, the main thread sums them. */
 struct answer_stats {
 	uint64_t	 queries[2];		/* by transport: 0 UDP, 1 TCP */
+	uint64_t	 qtype[ANSWER_QTYPES];	/* parsed queries by type */
 	uint64_t	 rcode[ANSWER_RCODES];
 	uint64_t	 dropped;		/* malformed beyond answering */
 	uint64_t	 truncated;

@@ -29,7 +29,7 @@
 #include "db.h"
 #include "log.h"
 
-#define DB_MAXCHAIN	8	/* CNAME hops followed in-zone */
+#define DB_MAXCHAIN	32	/* CNAME hops followed in-zone (loops stop) */
 #define DB_MAXADDL	64	/* distinct targets given additional data */
 
 struct db_type {
@@ -379,6 +379,8 @@ db_put_soa(struct enc *e, const struct zones_zone *zz)
 	enc_rrset_end(e);
 }
 
+#define DB_ANYCUT	((const struct db_node *)1)
+
 struct db_addl {
 	const struct db_bnode	*done[DB_MAXADDL];
 	size_t			 n;
@@ -387,7 +389,9 @@ struct db_addl {
 /*
  * Additional A/AAAA for the targets of an RRset (NS, MX, SRV...): for
  * in-zone authoritative targets, or with glue set, for targets at or
- * below the delegation point glue (the referral's own glue).
+ * below the delegation point glue (the referral's own glue), or with
+ * DB_ANYCUT, below any other delegation of the zone (sibling glue, which
+ * RFC 9471 allows and NSD and Knot send).
  */
 static void
 db_put_additional(struct db_builder *bd, struct enc *e,
@@ -408,8 +412,10 @@ db_put_additional(struct db_builder *bd, struct enc *e,
 		len = dname_len(x->rdata + off);
 		dname_copy_lower(lower, x->rdata + off, len);
 		t = db_bget(bd, lower, len);
-		if (t == NULL || t->zone != b->zone
-		    || t->node->cut != glue || seen->n == DB_MAXADDL)
+		if (t == NULL || t->zone != b->zone || seen->n == DB_MAXADDL)
+			continue;
+		if (glue == DB_ANYCUT ? t->node->cut == NULL
+		    : t->node->cut != glue)
 			continue;
 		for (j = 0; j < seen->n; j++)
 			if (seen->done[j] == t)
@@ -468,28 +474,6 @@ db_tmpl_rrset(struct db_builder *bd, const struct db_bnode *b, uint16_t type)
 	return db_finish(bd, b, type);
 }
 
-static const struct enc_tmpl *
-db_tmpl_any(struct db_builder *bd, const struct db_bnode *b)
-{
-	const uint8_t *owner = db_begin(bd, b);
-	struct db_addl seen = { .n = 0 };
-	size_t k = 0;
-
-	while (k < b->count) {
-		size_t first = b->first + k, count = 1;
-
-		while (k + count < b->count
-		    && b->zz->rrs[first + count].type == b->zz->rrs[first].type)
-			count++;
-		enc_section(bd->enc, ENC_AN);
-		db_put_rrset(bd->enc, b, owner, first, count);
-		k += count;
-	}
-	for (k = 0; k < b->count; k++)
-		db_put_additional(bd, bd->enc, b, b->first + k, 1, NULL, &seen);
-	return db_finish(bd, b, WIRE_T_ANY);
-}
-
 /* Authority NS and glue of the delegation at cut, for referrals. */
 static void
 db_put_referral(struct db_builder *bd, struct enc *e,
@@ -506,6 +490,7 @@ db_put_referral(struct db_builder *bd, struct enc *e,
 	db_put_additional(bd, e, cut, first, count, cut->node, &seen);
 	enc_mark_required(e);
 	db_put_additional(bd, e, cut, first, count, NULL, &seen);
+	db_put_additional(bd, e, cut, first, count, DB_ANYCUT, &seen);
 }
 
 static const struct enc_tmpl *
@@ -516,37 +501,22 @@ db_tmpl_referral(struct db_builder *bd, const struct db_bnode *b)
 	return db_finish(bd, b, WIRE_T_NS);
 }
 
-/* The node a CNAME target leads to, or NULL (outside, or not there). */
-static const struct db_bnode *
-db_cname_target(struct db_builder *bd, const struct db_bnode *b,
-    const uint8_t **target)
-{
-	size_t first, count, len;
-	uint8_t lower[DNAME_MAXLEN];
-	const struct zones_rr *x;
-
-	if (!db_rrset(b, WIRE_T_CNAME, &first, &count))
-		return NULL;
-	x = &b->zz->rrs[first];
-	*target = x->rdata;
-	len = dname_len(x->rdata);
-	dname_copy_lower(lower, x->rdata, len);
-	if (!dname_is_sub(lower, len, b->zone->origin, b->zone->origin_len))
-		return NULL;
-	return db_bget(bd, lower, len);
-}
+/* Where a CNAME's target leads, inside the CNAME's zone. */
+enum db_hop {
+	DB_HOP_NODE,		/* an existing node (or a wildcard's) */
+	DB_HOP_NXDOMAIN,	/* no such name in the zone */
+	DB_HOP_CUT,		/* at or below a delegation (bnode: the cut) */
+	DB_HOP_OUT		/* outside the zone */
+};
 
 /* Closest existing ancestor of a name inside zone (for chain targets). */
 static const struct db_bnode *
-db_encloser(struct db_builder *bd, const uint8_t *name,
+db_encloser(struct db_builder *bd, const uint8_t *lower, size_t len,
     const struct db_zone *zone)
 {
-	uint8_t lower[DNAME_MAXLEN];
-	size_t len = dname_len(name);
 	const uint8_t *p = lower;
 	const struct db_bnode *b;
 
-	dname_copy_lower(lower, name, len);
 	while (len > zone->origin_len) {
 		len -= (size_t)p[0] + 1;
 		p += p[0] + 1;
@@ -558,16 +528,59 @@ db_encloser(struct db_builder *bd, const uint8_t *name,
 }
 
 /*
+ * Follow one CNAME hop from b: *target is the name as written in the
+ * CNAME, *to the node (wildcards matched, RFC 4592 3.3.1), or the cut.
+ */
+static enum db_hop
+db_hop(struct db_builder *bd, const struct db_bnode *b, const uint8_t **target,
+    const struct db_bnode **to)
+{
+	size_t first, count, len;
+	uint8_t lower[DNAME_MAXLEN];
+	const struct db_bnode *t, *ce;
+
+	*to = NULL;
+	if (!db_rrset(b, WIRE_T_CNAME, &first, &count))
+		return DB_HOP_OUT;
+	*target = b->zz->rrs[first].rdata;
+	len = dname_len(*target);
+	dname_copy_lower(lower, *target, len);
+	if (!dname_is_sub(lower, len, b->zone->origin, b->zone->origin_len))
+		return DB_HOP_OUT;
+	t = db_bget(bd, lower, len);
+	if (t != NULL && t->zone != b->zone)
+		return DB_HOP_OUT;	/* inside a deeper zone */
+	if (t == NULL) {
+		ce = db_encloser(bd, lower, len, b->zone);
+		if (ce == NULL)
+			return DB_HOP_OUT;
+		if (ce->node->cut != NULL) {
+			*to = &bd->b[ce->node->cut->idx];
+			return DB_HOP_CUT;
+		}
+		if (ce->node->wild == NULL)
+			return DB_HOP_NXDOMAIN;
+		t = &bd->b[ce->node->wild->idx];
+	}
+	if (t->node->cut != NULL) {
+		*to = &bd->b[t->node->cut->idx];
+		return DB_HOP_CUT;
+	}
+	*to = t;
+	return DB_HOP_NODE;
+}
+
+/*
  * Answer for a CNAME node and qtype (0: "a type the chain's end lacks"):
  * follow the chain inside the zone (RFC 1034 4.3.2, RFC 6604 for the
- * final RCODE).
+ * final RCODE), through wildcards, until it leaves, ends or loops.
  */
 static const struct enc_tmpl *
 db_tmpl_chain(struct db_builder *bd, const struct db_bnode *b, uint16_t qtype)
 {
 	struct enc *e = bd->enc;
 	const uint8_t *owner = db_begin(bd, b), *target = NULL;
-	const struct db_bnode *cur = b, *t, *path[DB_MAXCHAIN + 1];
+	const struct db_bnode *cur = b, *t, *path[DB_MAXCHAIN];
 	struct db_addl seen = { .n = 0 };
 	size_t hops = 0, k, first, count;
 
@@ -575,39 +588,27 @@ db_tmpl_chain(struct db_builder *bd, const struct db_bnode *b, uint16_t qtype)
 	for (;;) {
 		enc_section(e, ENC_AN);
 		db_put_type(e, cur, owner, WIRE_T_CNAME);
-		t = db_cname_target(bd, cur, &target);
-		if (t == NULL && target != NULL) {
-			const struct db_bnode *ce = db_encloser(bd, target,
-			    cur->zone);
-
-			if (ce == NULL)
-				break;			/* leaves the zone */
-			if (ce->node->cut != NULL) {
-				db_put_referral(bd, e, &bd->b[ce->node->cut->idx]);
-				enc_set_rcode(e, WIRE_RC_NOERROR, true);
-				break;
-			}
-			if (ce->node->wild == NULL) {
-				enc_set_rcode(e, WIRE_RC_NXDOMAIN, true);
-				db_put_soa(e, cur->zz);
-				break;
-			}
-			t = &bd->b[ce->node->wild->idx];
-		}
-		if (t == NULL || t->zone != cur->zone)
-			break;
-		owner = target;
-		if (t->node->cut != NULL) {
-			db_put_referral(bd, e, &bd->b[t->node->cut->idx]);
+		switch (db_hop(bd, cur, &target, &t)) {
+		case DB_HOP_OUT:
+			return db_finish(bd, b, qtype);
+		case DB_HOP_NXDOMAIN:
+			enc_set_rcode(e, WIRE_RC_NXDOMAIN, true);
+			db_put_soa(e, cur->zz);
+			return db_finish(bd, b, qtype);
+		case DB_HOP_CUT:
+			db_put_referral(bd, e, t);
 			enc_set_rcode(e, WIRE_RC_NOERROR, true);
+			return db_finish(bd, b, qtype);
+		case DB_HOP_NODE:
 			break;
 		}
+		owner = target;
 		if (db_rrset(t, WIRE_T_CNAME, &first, &count)) {
 			for (k = 0; k <= hops; k++)
 				if (path[k] == t)
 					break;
 			if (k <= hops || hops == DB_MAXCHAIN - 1)
-				break;		/* a loop, or too long */
+				return db_finish(bd, b, qtype);	/* loop, long */
 			path[++hops] = cur = t;
 			continue;
 		}
@@ -617,9 +618,8 @@ db_tmpl_chain(struct db_builder *bd, const struct db_bnode *b, uint16_t qtype)
 		} else {
 			db_put_soa(e, t->zz);
 		}
-		break;
+		return db_finish(bd, b, qtype);
 	}
-	return db_finish(bd, b, qtype);
 }
 
 /* The last node of a CNAME chain inside the zone, or NULL. */
@@ -627,15 +627,14 @@ static const struct db_bnode *
 db_chain_end(struct db_builder *bd, const struct db_bnode *b)
 {
 	const uint8_t *target = NULL;
+	const struct db_bnode *t;
 	size_t hops, first, count;
 
 	for (hops = 0; hops < DB_MAXCHAIN; hops++) {
-		const struct db_bnode *t = db_cname_target(bd, b, &target);
-
-		if (t == NULL)
+		if (db_hop(bd, b, &target, &t) != DB_HOP_NODE)
 			return NULL;
 		if (!db_rrset(t, WIRE_T_CNAME, &first, &count))
-			return t->node->cut ? NULL : t;
+			return t;
 		b = t;
 	}
 	return NULL;
@@ -739,8 +738,9 @@ db_node_templates(struct db_builder *bd, struct db_bnode *b)
 		if (db_add_type(bd, b, type, db_tmpl_rrset(bd, b, type)) < 0)
 			return -1;
 	}
-	n->any = n->ntypes == 1 ? n->types[0].tmpl : db_tmpl_any(bd, b);
-	return n->any ? 0 : -1;
+	/* ANY: one RRset, the lowest type, as Knot does (RFC 8482 4.1) */
+	n->any = n->types[0].tmpl;
+	return 0;
 }
 
 static int

@@ -50,19 +50,26 @@ struct enc {
 	struct enc_cut	 cut[ENC_MAXCUT];
 };
 
-/* Remember every suffix of the name written at message offset off. */
+/*
+ * Remember the suffixes of a name whose first `written` bytes (whole
+ * labels) were just written at message offset off, the rest being a
+ * pointer or nothing: only labels physically present can be pointed to,
+ * each standing for the rest of the whole name.  lower is the whole name,
+ * lowercased, len bytes.
+ */
 static void
-enc_dict_add(struct enc *e, const uint8_t *name, size_t off)
+enc_dict_add(struct enc *e, const uint8_t *lower, size_t len, size_t written,
+    size_t off)
 {
-	size_t len = dname_len(name), i = 0;
+	size_t i = 0;
 	uint8_t *copy;
 
 	if (len <= 1 || e->names_len + len > sizeof(e->names))
 		return;
 	copy = e->names + e->names_len;
-	dname_copy_lower(copy, name, len);
+	memcpy(copy, lower, len);
 	e->names_len += len;
-	while (copy[i] != 0) {
+	while (i < written && copy[i] != 0) {
 		if (e->ndict == ENC_MAXDICT || off + i > ENC_MAXPTR)
 			return;
 		e->dict[e->ndict].name = copy + i;
@@ -126,14 +133,16 @@ enc_name(struct enc *e, const uint8_t *name, bool compress)
 				e->reloc[e->nreloc++] = (uint16_t)e->len;
 			}
 			enc_put16(e, (uint16_t)(0xc000 | d->off));
-			goto added;
+			if (!e->overflow)
+				enc_dict_add(e, lower, len, i, e->base + start);
+			return;
 		}
 		i += (size_t)name[i] + 1;
 	}
 	enc_put(e, name, len);
-added:
-	if (compress && !e->overflow)
-		enc_dict_add(e, e->buf + start, e->base + start);
+	/* later names may point into this one even if it was not compressed */
+	if (!e->overflow)
+		enc_dict_add(e, lower, len, len, e->base + start);
 }
 
 struct enc *
@@ -159,7 +168,7 @@ enc_begin(struct enc *e, const uint8_t *qname, size_t qlen, bool relocatable)
 	e->names_len = 0;
 	e->nreloc = 0;
 	e->ncut = 0;
-	enc_dict_add(e, qname, WIRE_HDR);
+	enc_dict_add(e, qname, qlen, qlen, WIRE_HDR);
 	enc_rrset_end(e);
 }
 
@@ -347,6 +356,9 @@ enc_rdata_target(uint16_t type, const uint8_t *rdata, uint16_t rdlen)
 		break;
 	case WIRE_T_SRV:
 		off = 6;
+		break;
+	case 64: case 65:		/* SVCB, HTTPS (RFC 9460 4.1) */
+		off = 2;
 		break;
 	default:
 		return -1;

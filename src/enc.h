@@ -99,7 +99,8 @@ const struct enc_tmpl *enc_finish(struct enc *e, struct arena *a,
 
 /*
  * Where the name inside a record's RDATA is, for the types whose targets
- * get additional-section processing (NS, MX, SRV, KX, MB); -1 otherwise.
+ * get additional-section processing (NS, MX, SRV, KX, MB, SVCB, HTTPS);
+ * -1 otherwise.
  */
 int enc_rdata_target(uint16_t type, const uint8_t *rdata, uint16_t rdlen);
 

@@ -66,6 +66,10 @@ struct fwd {
 	uint8_t			 out[WIRE_MAXMSG];
 };
 
+const double fwd_bucket_bounds[FWD_BUCKETS] = {
+	0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5
+};
+
 int
 fwd_library_init(void)
 {
@@ -222,7 +226,7 @@ fwd_servfail_from(const struct fwd_pending *p, uint16_t udp_max, uint8_t *out)
 
 	wire_put16(out, p->id);
 	wire_put16(out + 2, (uint16_t)(WIRE_QR | WIRE_RA
-	    | (p->flags & (0x7800 | WIRE_RD | WIRE_CD)) | WIRE_RC_SERVFAIL));
+	    | (p->flags & (0x7800 | WIRE_RD)) | WIRE_RC_SERVFAIL));
 	wire_put16(out + 4, 1);
 	memset(out + 6, 0, 6);
 	memcpy(out + WIRE_HDR, p->question, p->qlen);
@@ -308,8 +312,16 @@ fwd_answer_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0)
 		n = fwd_adopt(p, abuf, (size_t)alen, f->out);
 	if (n > 0) {
+		uint64_t us = (fwd_now_ns() - p->started_ns) / 1000;
+		size_t b;
+
 		f->stats.answers++;
-		f->stats.latency_us += (fwd_now_ns() - p->started_ns) / 1000;
+		f->stats.latency_us += us;
+		for (b = 0; b < FWD_BUCKETS; b++)
+			if ((double)us / 1e6 <= fwd_bucket_bounds[b]) {
+				f->stats.bucket[b]++;
+				break;
+			}
 	} else {
 		f->stats.failures++;
 		n = fwd_servfail_from(p, f->cfg.udp_max, f->out);
@@ -382,6 +394,12 @@ fwd_stats(const struct fwd *f, struct fwd_stats *out)
 	FWD_ADD(failures);
 	FWD_ADD(full);
 	FWD_ADD(latency_us);
+	{
+		size_t b;
+
+		for (b = 0; b < FWD_BUCKETS; b++)
+			FWD_ADD(bucket[b]);
+	}
 #undef FWD_ADD
 }
 

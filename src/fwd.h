@@ -51,12 +51,18 @@ struct fwd_client {
 	uint16_t		 limit;		/* UDP: largest answer */
 };
 
+#define FWD_BUCKETS	12
+
+/* Upper bounds of the latency histogram's buckets, in seconds. */
+extern const double fwd_bucket_bounds[FWD_BUCKETS];
+
 struct fwd_stats {
 	uint64_t	 queries;	/* forwarded */
 	uint64_t	 answers;	/* relayed */
 	uint64_t	 failures;	/* answered SERVFAIL */
 	uint64_t	 full;		/* refused a slot */
 	uint64_t	 latency_us;	/* sum over answers */
+	uint64_t	 bucket[FWD_BUCKETS];	/* answers by latency */
 };
 
 /* The worker's way of sending msg (len bytes, may be modified) to c. */

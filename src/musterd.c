@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -30,6 +31,7 @@
 #include "fwd.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics.h"
 #include "qsbr.h"
 #include "rconn.h"
 #include "record.h"
@@ -72,6 +74,7 @@ struct musterd_conf {
 	struct conf_list	 allow_recursion;
 	long			 forward_timeout;
 	long			 forward_max;
+	char			*metrics;
 };
 
 static int check_listen(const char *, char *, size_t);
@@ -144,6 +147,9 @@ static const struct conf_opt musterd_opts[] = {
 	  "forwarders have not answered within about this time" },
 	{ "forward-max", 0, CONF_INT, "1024", OFF(forward_max), 1, 65536, NULL,
 	  CONF_RESTART, "N", "forwarded queries in flight per worker" },
+	{ "metrics", 0, CONF_STR, NULL, OFF(metrics), 0, 0, check_listen,
+	  CONF_RESTART, "ADDR:PORT", "serve Prometheus metrics over HTTP "
+	  "at /metrics (off when not given)" },
 	{ "version", 'V', CONF_FLAG, NULL, OFF(version), 0, 0, NULL,
 	  CONF_CLI_ONLY, NULL, "print the version and exit" },
 	{ "help", 'h', CONF_FLAG, NULL, OFF(help), 0, 0, NULL, CONF_CLI_ONLY,
@@ -170,6 +176,8 @@ struct musterd {
 	int			 tcp[MUSTERD_MAXWORKERS][MUSTERD_MAXLISTEN];
 	struct worker_shared	*shared;
 	int			 ready_fd;	/* daemon: tell the starter */
+	struct metrics_server	*metrics;
+	time_t			 started;
 };
 
 static int
@@ -473,6 +481,154 @@ musterd_log_stats(struct musterd *d)
 	    tcp);
 }
 
+/* ---- metrics ---- */
+
+static void
+musterd_metrics_dns(struct metrics_buf *b, const struct answer_stats *s)
+{
+	char l[64];
+	unsigned i;
+
+	metrics_family(b, "muster_dns_queries_total", "counter",
+	    "Queries received, by transport.");
+	metrics_value(b, "muster_dns_queries_total", "transport=\"udp\"",
+	    (double)s->queries[0]);
+	metrics_value(b, "muster_dns_queries_total", "transport=\"tcp\"",
+	    (double)s->queries[1]);
+	metrics_family(b, "muster_dns_queries_by_type_total", "counter",
+	    "Well-formed queries, by question type.");
+	for (i = 0; i < ANSWER_QTYPES; i++) {
+		snprintf(l, sizeof(l), "type=\"%s\"", answer_qtype_name(i));
+		metrics_value(b, "muster_dns_queries_by_type_total", l,
+		    (double)s->qtype[i]);
+	}
+	metrics_family(b, "muster_dns_responses_total", "counter",
+	    "Responses sent by musterd itself, by RCODE.");
+	for (i = 0; i < ANSWER_RCODES; i++) {
+		if (answer_rcode_name(i) == NULL)
+			continue;
+		snprintf(l, sizeof(l), "rcode=\"%s\"", answer_rcode_name(i));
+		metrics_value(b, "muster_dns_responses_total", l,
+		    (double)s->rcode[i]);
+	}
+	metrics_family(b, "muster_dns_truncated_total", "counter",
+	    "UDP responses sent with TC set.");
+	metrics_value(b, "muster_dns_truncated_total", NULL,
+	    (double)s->truncated);
+	metrics_family(b, "muster_dns_dropped_total", "counter",
+	    "Packets dropped without an answer (malformed, too big, "
+	    "send failed).");
+	metrics_value(b, "muster_dns_dropped_total", NULL, (double)s->dropped);
+	metrics_family(b, "muster_dns_edns_queries_total", "counter",
+	    "Queries with an EDNS OPT record.");
+	metrics_value(b, "muster_dns_edns_queries_total", NULL, (double)s->edns);
+}
+
+static void
+musterd_metrics_fwd(struct metrics_buf *b, const struct fwd_stats *f)
+{
+	metrics_family(b, "muster_forward_queries_total", "counter",
+	    "Queries forwarded upstream.");
+	metrics_value(b, "muster_forward_queries_total", NULL,
+	    (double)f->queries);
+	metrics_family(b, "muster_forward_answers_total", "counter",
+	    "Upstream answers relayed to clients.");
+	metrics_value(b, "muster_forward_answers_total", NULL,
+	    (double)f->answers);
+	metrics_family(b, "muster_forward_failures_total", "counter",
+	    "Forwarded queries answered SERVFAIL (timeout or error).");
+	metrics_value(b, "muster_forward_failures_total", NULL,
+	    (double)f->failures);
+	metrics_family(b, "muster_forward_overflow_total", "counter",
+	    "Queries answered SERVFAIL because too many were in flight.");
+	metrics_value(b, "muster_forward_overflow_total", NULL, (double)f->full);
+	metrics_family(b, "muster_forward_latency_seconds", "histogram",
+	    "Time from forwarding to the upstream answer.");
+	metrics_histogram(b, "muster_forward_latency_seconds", NULL,
+	    fwd_bucket_bounds, f->bucket, FWD_BUCKETS,
+	    (double)f->latency_us / 1e6, f->answers);
+}
+
+static void
+musterd_metrics_sync(struct metrics_buf *b, const struct musterd *d)
+{
+	struct sync_stats ss;
+	struct mirror_stats ms;
+	double now = (double)time(NULL);
+
+	sync_get_stats(d->sync, &ss);
+	mirror_get_stats(d->mirror, &ms);
+	metrics_family(b, "muster_registry_instances", "gauge",
+	    "Instances in the served registry copy.");
+	metrics_value(b, "muster_registry_instances", NULL, (double)ms.instances);
+	metrics_family(b, "muster_registry_services", "gauge",
+	    "Services (per datacenter) in the served registry copy.");
+	metrics_value(b, "muster_registry_services", NULL, (double)ms.services);
+	metrics_family(b, "muster_registry_nodes", "gauge",
+	    "Nodes in the served registry copy.");
+	metrics_value(b, "muster_registry_nodes", NULL, (double)ms.nodes);
+	metrics_family(b, "muster_sync_connected", "gauge",
+	    "1 while musterd is connected to Redis.");
+	metrics_value(b, "muster_sync_connected", NULL, ss.connected ? 1 : 0);
+	metrics_family(b, "muster_sync_stale_seconds", "gauge",
+	    "Seconds since the copy was last known current (0 while "
+	    "following the change stream).");
+	metrics_value(b, "muster_sync_stale_seconds", NULL, ss.down_since_ms
+	    ? now - (double)ss.down_since_ms / 1000 : 0);
+	metrics_family(b, "muster_sync_lag_seconds", "gauge",
+	    "Age of the newest change applied while more were waiting "
+	    "(0 when caught up).");
+	metrics_value(b, "muster_sync_lag_seconds", NULL,
+	    (double)ss.lag_ms / 1000);
+	metrics_family(b, "muster_sync_entries_total", "counter",
+	    "Change-stream entries applied.");
+	metrics_value(b, "muster_sync_entries_total", NULL, (double)ss.entries);
+	metrics_family(b, "muster_sync_full_loads_total", "counter",
+	    "Full loads of the registry from Redis.");
+	metrics_value(b, "muster_sync_full_loads_total", NULL,
+	    (double)ss.full_loads);
+	metrics_family(b, "muster_sync_bad_records_total", "counter",
+	    "Registry records skipped as malformed.");
+	metrics_value(b, "muster_sync_bad_records_total", NULL,
+	    (double)ss.bad_records);
+}
+
+static void
+musterd_metrics(struct metrics_buf *b, void *arg)
+{
+	struct musterd *d = arg;
+	struct answer_stats s;
+	struct fwd_stats f;
+	unsigned i, tcp = 0;
+	uint64_t accepted = 0;
+	char l[64];
+
+	memset(&s, 0, sizeof(s));
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < d->nworkers; i++) {
+		worker_stats(d->workers[i], &s);
+		worker_fwd_stats(d->workers[i], &f);
+		tcp += worker_tcp_active(d->workers[i]);
+		accepted += worker_tcp_accepted(d->workers[i]);
+	}
+	metrics_family(b, "muster_build_info", "gauge", "Version of musterd.");
+	snprintf(l, sizeof(l), "version=\"%s\"", PACKAGE_VERSION);
+	metrics_value(b, "muster_build_info", l, 1);
+	metrics_family(b, "muster_start_time_seconds", "gauge",
+	    "When musterd started, seconds since the epoch.");
+	metrics_value(b, "muster_start_time_seconds", NULL, (double)d->started);
+	musterd_metrics_dns(b, &s);
+	metrics_family(b, "muster_tcp_connections", "gauge",
+	    "Open TCP connections.");
+	metrics_value(b, "muster_tcp_connections", NULL, tcp);
+	metrics_family(b, "muster_tcp_accepted_total", "counter",
+	    "TCP connections accepted.");
+	metrics_value(b, "muster_tcp_accepted_total", NULL, (double)accepted);
+	musterd_metrics_fwd(b, &f);
+	if (d->sync != NULL)
+		musterd_metrics_sync(b, d);
+}
+
 static void
 musterd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
@@ -702,6 +858,23 @@ musterd_start_workers(struct musterd *d, char *err, size_t errlen)
 }
 
 static int
+musterd_start_metrics(struct musterd *d, char *err, size_t errlen)
+{
+	struct listen_addr a;
+	char why[256];
+
+	if (listen_parse(d->conf.metrics, 9153, &a, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "metrics: %s", why);
+		return -1;
+	}
+	d->metrics = metrics_start(d->loop, &a, musterd_metrics, d, err, errlen);
+	if (d->metrics == NULL)
+		return -1;
+	log_info("metrics on http://%s/metrics", a.text);
+	return 0;
+}
+
+static int
 musterd_start_sync(struct musterd *d)
 {
 	struct sync_config sc;
@@ -875,6 +1048,12 @@ musterd_run(struct musterd *d)
 		musterd_report(d, err[0] ? err : "cannot start (see the log)");
 		return 1;
 	}
+	if (d->conf.metrics != NULL && musterd_start_metrics(d, err,
+	    sizeof(err)) < 0) {
+		log_errx("%s", err);
+		musterd_report(d, err);
+		return 1;
+	}
 	musterd_log_zones(v->db);
 	for (i = 0; i < d->naddrs; i++)
 		log_info("listening on %s (udp, tcp)", d->addrs[i].text);
@@ -882,6 +1061,7 @@ musterd_run(struct musterd *d)
 	    d->nworkers);
 	musterd_report(d, "ok");
 	ev_run(d->loop, 0);
+	metrics_stop(d->metrics);
 	sync_free(d->sync);
 	mirror_free(d->mirror);
 	for (i = 0; i < d->nworkers; i++)	/* all threads, then memory */
@@ -909,6 +1089,7 @@ main(int argc, char **argv)
 	d.argc = argc;
 	d.argv = argv;
 	d.ready_fd = -1;
+	d.started = time(NULL);
 	log_init("musterd", 1, LOG_LEVEL_INFO);
 	if (musterd_read_conf(&d, &d.conf, err, sizeof(err)) < 0) {
 		log_errx("%s", err);

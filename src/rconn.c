@@ -37,6 +37,15 @@ struct rconn {
 	bool			 was_up;	/* for logging state changes */
 	bool			 failing;	/* a failure was logged */
 	bool			 stopping;
+	/* Sentinel */
+	redisAsyncContext	*sac;		/* asking a sentinel */
+	size_t			 si, tried;	/* next to ask; asked in round */
+	bool			 resolved;
+	char			 mhost[256];	/* the primary, as told */
+	int			 mport;
+	redisAsyncContext	*wac;		/* watching +switch-master */
+	size_t			 wi;
+	ev_timer		 watch_retry;
 };
 
 /* Percent-decode s[0..n) into out (size outlen); -1 when malformed. */
@@ -101,6 +110,87 @@ rconn_parse_auth(struct rconn_url *u, const char **p, const char *end)
 	return 0;
 }
 
+/* "host:port" or "[v6]:port" of p[0..n) into host and port. */
+static int
+rconn_hostport(const char *p, size_t n, char *host, size_t hostlen, int *port,
+    int defport)
+{
+	const char *colon;
+	char num[8];
+	char *e;
+	long v;
+
+	if (n > 0 && p[0] == '[') {
+		const char *rb = memchr(p, ']', n);
+
+		if (rb == NULL || (size_t)(rb - p - 1) >= hostlen)
+			return -1;
+		memcpy(host, p + 1, (size_t)(rb - p - 1));
+		host[rb - p - 1] = '\0';
+		colon = rb + 1 < p + n && rb[1] == ':' ? rb + 1 : NULL;
+		if (colon == NULL && rb + 1 != p + n)
+			return -1;
+	} else {
+		colon = memchr(p, ':', n);
+		if ((size_t)((colon ? colon : p + n) - p) >= hostlen
+		    || (colon ? colon : p + n) == p)
+			return -1;
+		memcpy(host, p, (size_t)((colon ? colon : p + n) - p));
+		host[(colon ? colon : p + n) - p] = '\0';
+	}
+	*port = defport;
+	if (colon == NULL)
+		return 0;
+	if ((size_t)(p + n - colon - 1) >= sizeof(num) || p + n - colon - 1 == 0)
+		return -1;
+	memcpy(num, colon + 1, (size_t)(p + n - colon - 1));
+	num[p + n - colon - 1] = '\0';
+	v = strtol(num, &e, 10);
+	if (*e != '\0' || v < 1 || v > 65535)
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+/* sentinel://[auth@]h:p[,h:p...]/MASTER[?db=N] */
+static int
+rconn_parse_sentinel(const char *s, struct rconn_url *u, char *why,
+    size_t whylen)
+{
+	const char *p = s + 11, *slash = strchr(p, '/'), *q;
+
+	u->kind = RCONN_SENTINEL;
+	if (slash == NULL || rconn_parse_auth(u, &p, slash) < 0)
+		goto bad;
+	while (p < slash) {
+		size_t n = strcspn(p, ",/");
+
+		if (u->nsentinels == RCONN_MAXSENTINELS
+		    || rconn_hostport(p, n, u->sentinel[u->nsentinels],
+		    sizeof(u->sentinel[0]), &u->sentinel_port[u->nsentinels],
+		    26379) < 0)
+			goto bad;
+		u->nsentinels++;
+		p += n + (p[n] == ',');
+	}
+	q = strchr(slash + 1, '?');
+	if (u->nsentinels == 0 || slash[1] == '\0' || (size_t)((q ? q
+	    : slash + strlen(slash)) - slash - 1) >= sizeof(u->host))
+		goto bad;
+	memcpy(u->host, slash + 1, (size_t)((q ? q : slash + strlen(slash))
+	    - slash - 1));
+	if (q != NULL && (strncmp(q, "?db=", 4) != 0
+	    || rconn_parse_db(q + 4, &u->db) < 0))
+		goto bad;
+	snprintf(u->text, sizeof(u->text), "sentinel %s (%zu sentinels)",
+	    u->host, u->nsentinels);
+	return 0;
+bad:
+	snprintf(why, whylen, "bad URL \"%s\" (want sentinel://[[user]:"
+	    "password@]host:port[,host:port...]/MASTERNAME[?db=N])", s);
+	return -1;
+}
+
 int
 rconn_url_parse(const char *s, struct rconn_url *u, char *why, size_t whylen)
 {
@@ -128,9 +218,11 @@ rconn_url_parse(const char *s, struct rconn_url *u, char *why, size_t whylen)
 		snprintf(u->text, sizeof(u->text), "unix://%s", u->path);
 		return 0;
 	}
+	if (strncmp(s, "sentinel://", 11) == 0)
+		return rconn_parse_sentinel(s, u, why, whylen);
 	if (strncmp(s, "redis://", 8) != 0) {
-		snprintf(why, whylen, "\"%s\" is not a redis:// or unix:// URL",
-		    s);
+		snprintf(why, whylen, "\"%s\" is not a redis://, unix:// or "
+		    "sentinel:// URL", s);
 		return -1;
 	}
 	u->kind = RCONN_TCP;
@@ -225,6 +317,41 @@ rconn_ready(struct rconn *c)
 		c->cbs.up(c, c->ac, c->arg);
 }
 
+static void rconn_watch(struct rconn *c);
+
+/* With Sentinel: is the server we reached the primary? */
+static void
+rconn_role_cb(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct rconn *c = priv;
+	redisReply *reply = r;
+
+	(void)ac;
+	if (reply == NULL)
+		return;
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
+	    || reply->element[0]->type != REDIS_REPLY_STRING
+	    || strcmp(reply->element[0]->str, "master") != 0) {
+		log_warnx("%s, redis %s:%d is not the primary (yet)", c->who,
+		    c->mhost, c->mport);
+		rconn_drop(c, "not the primary");
+		return;
+	}
+	rconn_ready(c);
+	rconn_watch(c);
+}
+
+/* Connected and authenticated: check the role first with Sentinel. */
+static void
+rconn_ready_or_role(struct rconn *c)
+{
+	if (c->url.kind != RCONN_SENTINEL) {
+		rconn_ready(c);
+		return;
+	}
+	redisAsyncCommand(c->ac, rconn_role_cb, c, "ROLE");
+}
+
 static void
 rconn_select_cb(redisAsyncContext *ac, void *r, void *priv)
 {
@@ -240,7 +367,7 @@ rconn_select_cb(redisAsyncContext *ac, void *r, void *priv)
 		rconn_drop(c, "SELECT failed");
 		return;
 	}
-	rconn_ready(c);
+	rconn_ready_or_role(c);
 }
 
 static void
@@ -260,7 +387,7 @@ rconn_auth_cb(redisAsyncContext *ac, void *r, void *priv)
 	if (c->url.db != 0)
 		redisAsyncCommand(ac, rconn_select_cb, c, "SELECT %d", c->url.db);
 	else
-		rconn_ready(c);
+		rconn_ready_or_role(c);
 }
 
 static void
@@ -273,7 +400,7 @@ rconn_connect_cb(const redisAsyncContext *cac, int status)
 		rconn_failed(c, ac->errstr[0] ? ac->errstr : "connect failed");
 		return;	/* hiredis frees ac */
 	}
-	if (c->url.kind == RCONN_TCP)
+	if (c->url.kind != RCONN_UNIX)
 		redisEnableKeepAlive(&ac->c);
 	if (c->url.password[0] != '\0') {
 		if (c->url.user[0] != '\0')
@@ -286,7 +413,7 @@ rconn_connect_cb(const redisAsyncContext *cac, int status)
 		redisAsyncCommand(ac, rconn_select_cb, c, "SELECT %d",
 		    c->url.db);
 	} else {
-		rconn_ready(c);
+		rconn_ready_or_role(c);
 	}
 }
 
@@ -306,13 +433,189 @@ rconn_disconnect_cb(const redisAsyncContext *cac, int status)
 	rconn_failed(c, cac->errstr[0] ? cac->errstr : "connection closed");
 }
 
+/* ---- Sentinel ---- */
+
+static void rconn_ask_sentinel(struct rconn *c);
+static void rconn_connect_to(struct rconn *c);
+
+static void
+rconn_sentinel_reply_cb(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct rconn *c = priv;
+	redisReply *reply = r;
+
+	if (reply == NULL)
+		return;
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+	    && reply->element[0]->type == REDIS_REPLY_STRING
+	    && reply->element[1]->type == REDIS_REPLY_STRING
+	    && reply->element[0]->len < sizeof(c->mhost)) {
+		memcpy(c->mhost, reply->element[0]->str,
+		    reply->element[0]->len + 1);
+		c->mport = atoi(reply->element[1]->str);
+		c->resolved = c->mport > 0 && c->mport < 65536;
+	}
+	redisAsyncDisconnect(ac);	/* the disconnect callback goes on */
+}
+
+static void
+rconn_sentinel_connect_cb(const redisAsyncContext *ac, int status)
+{
+	struct rconn *c = ac->data;
+
+	if (status == REDIS_OK || c == NULL)
+		return;
+	c->sac = NULL;		/* hiredis frees it */
+	if (!c->stopping)
+		rconn_ask_sentinel(c);
+}
+
+static void
+rconn_sentinel_disconnect_cb(const redisAsyncContext *ac, int status)
+{
+	struct rconn *c = ac->data;
+
+	(void)status;
+	if (c == NULL)
+		return;
+	c->sac = NULL;
+	if (c->stopping)
+		return;
+	if (c->resolved)
+		rconn_connect_to(c);
+	else
+		rconn_ask_sentinel(c);
+}
+
+/* Ask the next sentinel where the primary is; after all, back off. */
+static void
+rconn_ask_sentinel(struct rconn *c)
+{
+	redisAsyncContext *sac;
+	size_t i;
+
+	if (c->tried == c->url.nsentinels) {
+		rconn_failed(c, "no sentinel told where the primary is");
+		return;
+	}
+	i = c->si;
+	c->si = (c->si + 1) % c->url.nsentinels;
+	c->tried++;
+	sac = redisAsyncConnect(c->url.sentinel[i], c->url.sentinel_port[i]);
+	if (sac == NULL || sac->err) {
+		if (sac != NULL)
+			redisAsyncFree(sac);
+		rconn_ask_sentinel(c);
+		return;
+	}
+	sac->data = c;
+	c->sac = sac;
+	redisLibevAttach(c->loop, sac);
+	redisAsyncSetConnectCallback(sac, rconn_sentinel_connect_cb);
+	redisAsyncSetDisconnectCallback(sac, rconn_sentinel_disconnect_cb);
+	redisAsyncCommand(sac, rconn_sentinel_reply_cb, c,
+	    "SENTINEL get-master-addr-by-name %s", c->url.host);
+}
+
+static void
+rconn_watch_cb(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct rconn *c = priv;
+	redisReply *reply = r;
+	const redisReply *msg;
+	size_t n;
+
+	(void)ac;
+	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+	    || reply->elements != 3 || (msg = reply->element[2])->type
+	    != REDIS_REPLY_STRING)
+		return;
+	n = strlen(c->url.host);
+	if (strncmp(msg->str, c->url.host, n) == 0 && msg->str[n] == ' ') {
+		log_info("%s, sentinel: failover of %s (%s)", c->who,
+		    c->url.host, msg->str);
+		rconn_drop(c, "failover");
+	}
+}
+
+static void
+rconn_watch_disconnect_cb(const redisAsyncContext *ac, int status)
+{
+	struct rconn *c = ac->data;
+
+	(void)status;
+	if (c == NULL)
+		return;
+	c->wac = NULL;
+	if (!c->stopping) {
+		ev_timer_set(&c->watch_retry, 1.0, 0.);
+		ev_timer_start(c->loop, &c->watch_retry);
+	}
+}
+
+static void
+rconn_watch_connect_cb(const redisAsyncContext *ac, int status)
+{
+	if (status != REDIS_OK)
+		rconn_watch_disconnect_cb(ac, status);
+}
+
+/* Keep a subscription to +switch-master on one of the sentinels. */
+static void
+rconn_watch(struct rconn *c)
+{
+	redisAsyncContext *wac;
+	size_t i = c->wi;
+
+	if (c->url.kind != RCONN_SENTINEL || c->wac != NULL || c->stopping)
+		return;
+	c->wi = (c->wi + 1) % c->url.nsentinels;
+	wac = redisAsyncConnect(c->url.sentinel[i], c->url.sentinel_port[i]);
+	if (wac == NULL || wac->err) {
+		if (wac != NULL)
+			redisAsyncFree(wac);
+		ev_timer_set(&c->watch_retry, 1.0, 0.);
+		ev_timer_start(c->loop, &c->watch_retry);
+		return;
+	}
+	wac->data = c;
+	c->wac = wac;
+	redisLibevAttach(c->loop, wac);
+	redisAsyncSetConnectCallback(wac, rconn_watch_connect_cb);
+	redisAsyncSetDisconnectCallback(wac, rconn_watch_disconnect_cb);
+	redisAsyncCommand(wac, rconn_watch_cb, c, "SUBSCRIBE +switch-master");
+}
+
+static void
+rconn_watch_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	rconn_watch(t->data);
+}
+
 static void
 rconn_connect(struct rconn *c)
+{
+	if (c->url.kind == RCONN_SENTINEL) {
+		c->tried = 0;
+		c->resolved = false;
+		rconn_ask_sentinel(c);
+		return;
+	}
+	rconn_connect_to(c);
+}
+
+/* Connect to the server itself (with Sentinel: the primary it told). */
+static void
+rconn_connect_to(struct rconn *c)
 {
 	redisAsyncContext *ac;
 
 	if (c->url.kind == RCONN_UNIX)
 		ac = redisAsyncConnectUnix(c->url.path);
+	else if (c->url.kind == RCONN_SENTINEL)
+		ac = redisAsyncConnect(c->mhost, c->mport);
 	else
 		ac = redisAsyncConnect(c->url.host, c->url.port);
 	if (ac == NULL) {
@@ -358,13 +661,15 @@ rconn_new(struct ev_loop *loop, const struct rconn_url *u, const char *who,
 	c->backoff = RCONN_BACKOFF_MIN;
 	ev_init(&c->retry, rconn_retry_cb);
 	c->retry.data = c;
+	ev_init(&c->watch_retry, rconn_watch_retry_cb);
+	c->watch_retry.data = c;
 	return c;
 }
 
 void
 rconn_start(struct rconn *c)
 {
-	if (c->ac == NULL)
+	if (c->ac == NULL && c->sac == NULL)
 		rconn_connect(c);
 }
 
@@ -397,9 +702,18 @@ rconn_free(struct rconn *c)
 		return;
 	c->stopping = true;
 	ev_timer_stop(c->loop, &c->retry);
+	ev_timer_stop(c->loop, &c->watch_retry);
 	if (c->ac != NULL) {
 		c->ac->data = NULL;
 		redisAsyncFree(c->ac);
+	}
+	if (c->sac != NULL) {
+		c->sac->data = NULL;
+		redisAsyncFree(c->sac);
+	}
+	if (c->wac != NULL) {
+		c->wac->data = NULL;
+		redisAsyncFree(c->wac);
 	}
 	free(c);
 }

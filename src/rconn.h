@@ -4,6 +4,12 @@
  * rconn_url_parse() reads the --redis URL forms:
  *   redis://[[user]:password@]host[:port][/db]
  *   unix:///path/to.sock[?db=N]   (a password as unix://:pw@/path works too)
+ *   sentinel://[[user]:password@]host:port[,host:port...]/MASTER[?db=N]
+ * With Sentinel, the primary is asked of the sentinels in turn (SENTINEL
+ * get-master-addr-by-name), checked with ROLE once connected, and a
+ * second connection to a sentinel, subscribed to +switch-master, drops
+ * the link as soon as a failover is announced so the next connect finds
+ * the new primary.  The user and password are the primary's.
  * A struct rconn owns a hiredis async context on the caller's libev loop:
  * it connects, sends AUTH and SELECT, then calls up(); when the link
  * drops it calls down() once and reconnects with an exponential backoff
@@ -21,12 +27,17 @@
 #include <ev.h>
 #include <hiredis/async.h>
 
-enum rconn_kind { RCONN_TCP, RCONN_UNIX };
+enum rconn_kind { RCONN_TCP, RCONN_UNIX, RCONN_SENTINEL };
+
+#define RCONN_MAXSENTINELS	8
 
 struct rconn_url {
 	enum rconn_kind	 kind;
-	char		 host[256];
+	char		 host[256];	/* TCP; with Sentinel: the master name */
 	int		 port;
+	size_t		 nsentinels;
+	char		 sentinel[RCONN_MAXSENTINELS][256];
+	int		 sentinel_port[RCONN_MAXSENTINELS];
 	char		 path[1024];
 	char		 user[128];
 	char		 password[256];

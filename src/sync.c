@@ -389,8 +389,16 @@ sync_follow_cb(redisAsyncContext *ac, void *reply, void *priv)
 		s->stats.entries++;
 	}
 	if (entries->elements > 0) {
-		s->stats.last_change_ms = sync_now_ms();
+		uint64_t now = sync_now_ms(), ms = 0;
+
+		s->stats.last_change_ms = now;
 		s->ops->batch_end(s->arg);
+		/* behind: a full batch means more were waiting */
+		if (entries->elements == (size_t)atoi(SYNC_BATCH)
+		    && sscanf(s->last_id, "%" SCNu64, &ms) == 1 && ms < now)
+			s->stats.lag_ms = now - ms;
+		else
+			s->stats.lag_ms = 0;
 	}
 	sync_follow(s);
 }
@@ -407,6 +415,7 @@ sync_follow(struct sync *s)
 	for (i = 0; i < 8; i++)
 		len[i] = strlen(argv[i]);
 	s->state = SYNC_FOLLOW;
+	s->stats.down_since_ms = 0;
 	if (ac == NULL || redisAsyncCommandArgv(ac, sync_follow_cb, s, 8, argv,
 	    len) != REDIS_OK)
 		rconn_drop(s->rc, "cannot send");
@@ -490,6 +499,7 @@ sync_down(struct rconn *c, void *arg)
 
 	(void)c;
 	s->stats.connected = false;
+	s->stats.down_since_ms = sync_now_ms();
 	s->state = SYNC_DOWN;
 	ev_timer_stop(s->loop, &s->watchdog);
 	sync_abort_load(s);
@@ -510,6 +520,7 @@ sync_new(struct ev_loop *loop, const struct sync_config *cfg,
 	s->arg = arg;
 	snprintf(s->k_changes, sizeof(s->k_changes), "%schanges", cfg->prefix);
 	strcpy(s->last_id, "0-0");
+	s->stats.down_since_ms = sync_now_ms();
 	s->rc = rconn_new(loop, &cfg->url, cfg->who, &cbs, s);
 	if (s->rc == NULL) {
 		free(s);

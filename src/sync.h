@@ -59,6 +59,9 @@ struct sync_stats {
 	uint64_t	 full_loads;
 	uint64_t	 bad_records;	/* skipped */
 	uint64_t	 last_change_ms;
+	uint64_t	 down_since_ms;	/* 0 while following the stream */
+	uint64_t	 lag_ms;	/* age of the newest entry applied,
+					   while the last read was a full batch */
 };
 
 /* A follower (not started); NULL when out of memory. */

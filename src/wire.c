@@ -9,8 +9,10 @@
  *    backwards elsewhere; records within the message; at most one OPT,
  *    owned by the root, with well-formed options; nothing after the last
  *    record.  Otherwise FORMERR, echoing only what parsed before it;
- *  - an opcode other than QUERY: NOTIMP;
- *  - QDCOUNT other than 1, ANCOUNT or NSCOUNT not 0: FORMERR.
+ *  - QDCOUNT other than 1: FORMERR;
+ *  - an opcode other than QUERY: WIRE_NOTIMP (answer.c picks the RCODE);
+ *  - ANCOUNT and NSCOUNT are not held against a query (an IXFR query
+ *    carries the client's SOA in the authority section), as in Knot.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -200,9 +202,9 @@ wire_parse(const uint8_t *pkt, size_t len, struct wire_query *q)
 	if (wire_skip_rrs(pkt, len, &off, an + ns) < 0
 	    || wire_parse_additional(pkt, len, off, wire_get16(pkt + 10), q) < 0)
 		return WIRE_FORMERR;
+	if (qd != 1)
+		return WIRE_FORMERR;
 	if (WIRE_OPCODE(q->flags) != WIRE_OP_QUERY)
 		return WIRE_NOTIMP;
-	if (qd != 1 || an != 0 || ns != 0)
-		return WIRE_FORMERR;
 	return WIRE_OK;
 }

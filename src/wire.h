@@ -31,7 +31,7 @@
 #define WIRE_CD		0x0010
 #define WIRE_OPCODE(f)	(((f) >> 11) & 0xf)
 
-enum wire_opcode { WIRE_OP_QUERY = 0 };
+enum wire_opcode { WIRE_OP_QUERY = 0, WIRE_OP_NOTIFY = 4, WIRE_OP_UPDATE = 5 };
 
 enum wire_rcode {
 	WIRE_RC_NOERROR = 0,
@@ -60,7 +60,7 @@ enum wire_class { WIRE_C_IN = 1, WIRE_C_CH = 3, WIRE_C_NONE = 254,
 enum wire_result {
 	WIRE_OK = 0,	/* a well-formed query: answer it */
 	WIRE_FORMERR,	/* answer FORMERR (question echoed if it parsed) */
-	WIRE_NOTIMP,	/* answer NOTIMP (opcode we do not serve) */
+	WIRE_NOTIMP,	/* an opcode we do not serve (NOTIMP, NOTAUTH) */
 	WIRE_DROP	/* no answer: too short, or a response */
 };
 

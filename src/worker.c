@@ -103,6 +103,7 @@ struct worker {
 	struct worker_conn	*conns;
 	unsigned		 nconns;
 	unsigned		 active;
+	uint64_t		 accepted;
 	struct worker_conn	*free_conns;
 	double			 tcp_idle;
 	struct fwd		*fwd;
@@ -543,6 +544,7 @@ worker_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 		}
 		w->free_conns = c->next_free;
 		w->active++;
+		w->accepted++;
 		c->fd = fd;
 		c->rlen = 0;
 		ev_io_init(&c->io, worker_tcp_io_cb, fd, EV_READ);
@@ -814,6 +816,8 @@ worker_stats(const struct worker *w, struct answer_stats *sum)
 #define WORKER_ADD(f) (sum->f += __atomic_load_n(&s->f, __ATOMIC_RELAXED))
 	WORKER_ADD(queries[0]);
 	WORKER_ADD(queries[1]);
+	for (i = 0; i < ANSWER_QTYPES; i++)
+		WORKER_ADD(qtype[i]);
 	for (i = 0; i < ANSWER_RCODES; i++)
 		WORKER_ADD(rcode[i]);
 	WORKER_ADD(dropped);
@@ -833,4 +837,10 @@ unsigned
 worker_tcp_active(const struct worker *w)
 {
 	return __atomic_load_n(&w->active, __ATOMIC_RELAXED);
+}
+
+uint64_t
+worker_tcp_accepted(const struct worker *w)
+{
+	return __atomic_load_n(&w->accepted, __ATOMIC_RELAXED);
 }

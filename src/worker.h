@@ -61,8 +61,9 @@ void worker_free(struct worker *w);
 /* Add this worker's counters to sum (racy read of live counters). */
 void worker_stats(const struct worker *w, struct answer_stats *sum);
 
-/* Open TCP connections right now (racy read). */
+/* Open TCP connections right now, and accepted so far (racy reads). */
 unsigned worker_tcp_active(const struct worker *w);
+uint64_t worker_tcp_accepted(const struct worker *w);
 
 /* Add this worker's forwarding counters to sum (racy read). */
 void worker_fwd_stats(const struct worker *w, struct fwd_stats *sum);

@@ -560,16 +560,25 @@ zone_sort(struct zones_zone *z)
 		    || memcmp(z->rrs[set].owner, x->owner, x->owner_len) != 0)
 			set = o;
 		else if (z->rrs[set].ttl != x->ttl) {
-			/* RFC 2181 5.2: one TTL per RRset; the first one wins */
 			log_warnx("zone, %s:%u: TTL %u of %s differs from its "
-			    "RRset's %u (line %u), using %u", x->file, x->line,
-			    x->ttl, dname_to_str(name, sizeof(name), x->owner),
-			    z->rrs[set].ttl, z->rrs[set].line, z->rrs[set].ttl);
-			x->ttl = z->rrs[set].ttl;
+			    "RRset's %u (line %u), using the lower", x->file,
+			    x->line, x->ttl, dname_to_str(name, sizeof(name),
+			    x->owner), z->rrs[set].ttl, z->rrs[set].line);
+			if (x->ttl < z->rrs[set].ttl)
+				z->rrs[set].ttl = x->ttl;
 		}
 		z->rrs[o++] = *x;
 	}
 	z->nrrs = o;
+	/* RFC 2181 5.2: one TTL per RRset, the lowest */
+	for (i = 0, set = 0; i < o; i++) {
+		if (i > 0 && (z->rrs[i].type != z->rrs[set].type
+		    || z->rrs[i].owner_len != z->rrs[set].owner_len
+		    || memcmp(z->rrs[i].owner, z->rrs[set].owner,
+		    z->rrs[i].owner_len) != 0))
+			set = i;
+		z->rrs[i].ttl = z->rrs[set].ttl;
+	}
 }
 
 static int
