@@ -246,6 +246,34 @@ answer_reg(struct answer_ctx *ctx, const struct wire_query *q, uint8_t *out,
 	return q->q_end + ro->len + opt;
 }
 
+/* A name below a DNAME: records made per query by db_dname_answer(). */
+static size_t
+answer_dname(struct answer_ctx *ctx, const struct wire_query *q,
+    const struct db_dname *dn, uint8_t *out, size_t limit)
+{
+	size_t opt = q->edns ? ANSWER_OPTLEN : 0;
+	struct db_dname_out r;
+	uint16_t flags;
+
+	db_dname_answer(ctx->db, dn, q, out + q->q_end, limit - q->q_end - opt,
+	    &r);
+	flags = answer_flags(ctx, q, r.rcode) | WIRE_AA;
+	if (r.tc) {
+		flags |= WIRE_TC;
+		ctx->stats.truncated++;
+	}
+	memcpy(out, q->pkt, q->q_end);
+	wire_put16(out + 2, flags);
+	wire_put16(out + 4, 1);
+	wire_put16(out + 6, r.an);
+	wire_put16(out + 8, r.ns);
+	wire_put16(out + 10, opt ? 1 : 0);
+	if (opt)
+		answer_opt(ctx, q, out + q->q_end + r.len, 0, 0);
+	ctx->stats.rcode[r.rcode]++;
+	return q->q_end + r.len + opt;
+}
+
 /* Ask the registry; 0 when the name is not one of its names. */
 static size_t
 answer_try_reg(struct answer_ctx *ctx, const struct wire_query *q,
@@ -283,6 +311,7 @@ answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
 {
 	struct wire_query *q = &ctx->q;
 	const struct enc_tmpl *t;
+	const struct db_dname *dn;
 	size_t limit;
 
 	ctx->stats.queries[tcp]++;
@@ -325,8 +354,10 @@ answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
 	ctx->limit = limit;
 	if (ctx->reg != NULL && (len = answer_try_reg(ctx, q, out, limit)) > 0)
 		return len;
-	if ((t = db_lookup(ctx->db, q)) != NULL)
+	if ((t = db_lookup(ctx->db, q, &dn)) != NULL)
 		return answer_emit(ctx, q, t, out, limit);
+	if (dn != NULL)
+		return answer_dname(ctx, q, dn, out, limit);
 	if (ctx->ra)
 		return ANSWER_FORWARD;
 	return answer_error_ede(ctx, q, out, WIRE_RC_REFUSED,

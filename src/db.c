@@ -2,9 +2,14 @@
  * db.c -- the compiled, immutable database of the static zones.
  *
  * Build, in order:
- *  - names: every owner becomes a node, every missing ancestor up to its
- *    zone's origin an empty non-terminal; a name inside a deeper zone
- *    that is also loaded belongs to that zone only;
+ *  - names: every owner becomes a node of its zone, every missing
+ *    ancestor up to the zone's origin an empty non-terminal.  Each zone
+ *    keeps all its names while it is built (a parent keeps its
+ *    delegation, DS and glue at a child zone loaded beside it, so its
+ *    chains and referrals are its own, as Knot's are); the query table
+ *    then holds each name once, from the deepest zone containing it, and
+ *    a child zone's apex points at the parent's node for DS (RFC 4035
+ *    3.1.4.1);
  *  - shape: parent, delegation point (topmost NS below the apex) and
  *    wildcard child of every node;
  *  - templates: per zone NXDOMAIN and NODATA (SOA in authority, TTL the
@@ -14,8 +19,10 @@
  *    are relocatable (enc.h), the others laid out for the node's name.
  *
  * Lookup (db_lookup): exact name, else the closest encloser by stripping
- * labels; below a delegation -> referral; a wildcard child -> its answer;
- * else NXDOMAIN of the encloser's zone.
+ * labels; below a delegation -> referral; below a DNAME -> a per-query
+ * answer (db_dname_answer, from uncompressed RRsets kept only for zones
+ * that have a DNAME); a wildcard child -> its answer; else NXDOMAIN of
+ * the encloser's zone.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -27,6 +34,7 @@
 #include <sys/random.h>
 
 #include "db.h"
+#include "hmap.h"
 #include "log.h"
 
 #define DB_MAXCHAIN	32	/* CNAME hops followed in-zone (loops stop) */
@@ -37,6 +45,23 @@ struct db_type {
 	const struct enc_tmpl	*tmpl;
 };
 
+/* An RRset kept uncompressed, for answers made per query (DNAME). */
+struct db_raw {
+	uint16_t		 type, count;
+	uint32_t		 ttl;
+	uint32_t		 len;	/* count x (RDLENGTH, RDATA) */
+	const uint8_t		*data;
+};
+
+struct db_dname {
+	const struct db_node	*owner;
+	const struct db_zone	*zone;
+	uint32_t		 ttl;
+	uint8_t			 target_len;
+	uint8_t			 target[DNAME_MAXLEN];	/* as written */
+	uint8_t			 target_lc[DNAME_MAXLEN];
+};
+
 struct db_zone {
 	const uint8_t		*origin;
 	uint8_t			 origin_len;
@@ -45,6 +70,9 @@ struct db_zone {
 	size_t			 records;
 	const struct enc_tmpl	*nxdomain;	/* relocatable, base origin */
 	const struct enc_tmpl	*nodata;	/* relocatable, base origin */
+	bool			 has_dname;
+	struct db_raw		 soa;		/* negative TTL; DNAME zones */
+	const struct enc_tmpl	*servfail;	/* a zone that failed to load */
 };
 
 struct db_node {
@@ -55,6 +83,10 @@ struct db_node {
 	const struct enc_tmpl	*other;	/* types not in types[] */
 	const struct enc_tmpl	*any;
 	const struct db_type	*types;
+	const struct db_node	*parent_side;	/* child apex: parent's node */
+	const struct db_dname	*dname;	/* at or below a DNAME owner */
+	const struct db_raw	*raw;	/* DNAME zones: the RRsets */
+	uint16_t		 nraw;
 	uint32_t		 idx;	/* build index */
 	uint16_t		 ntypes;
 	uint8_t			 namelen;
@@ -89,6 +121,7 @@ struct db_bnode {
 
 struct db_builder {
 	struct db		*db;
+	struct hmap		*names;		/* zone index + name -> bnode */
 	struct db_bnode		*b;
 	size_t			 nb, capb;
 	struct enc		*enc;
@@ -145,7 +178,37 @@ db_grow(struct db *db)
 	return 0;
 }
 
-/* Add a node for name (lowercase); returns its builder entry or NULL. */
+/* The build map's key: the zone's index, then the name. */
+static size_t
+db_bkey(const struct db_builder *bd, uint8_t *key, const struct db_zone *zone,
+    const uint8_t *name, size_t len)
+{
+	uint32_t zi = (uint32_t)(zone - bd->db->zones);
+
+	memcpy(key, &zi, sizeof(zi));
+	memcpy(key + sizeof(zi), name, len);
+	return sizeof(zi) + len;
+}
+
+/* Put a node into the query table. */
+static int
+db_insert(struct db *db, struct db_node *n)
+{
+	uint64_t h = dname_hash(n->name, n->namelen, db->seed);
+	size_t i;
+
+	if ((db->nnodes + 1) * 2 > db->mask + 1 && db_grow(db) < 0)
+		return -1;
+	for (i = (size_t)h & db->mask; db->slots[i].node != NULL;
+	    i = (i + 1) & db->mask)
+		;
+	db->slots[i].hash = h;
+	db->slots[i].node = n;
+	db->nnodes++;
+	return 0;
+}
+
+/* Add a node for name (lowercase) to zone; its builder entry or NULL. */
 static struct db_bnode *
 db_add(struct db_builder *bd, const uint8_t *name, size_t len,
     const uint8_t *orig, const struct zones_zone *zz, struct db_zone *zone)
@@ -153,11 +216,8 @@ db_add(struct db_builder *bd, const uint8_t *name, size_t len,
 	struct db *db = bd->db;
 	struct db_node *n;
 	struct db_bnode *b;
-	uint64_t h = dname_hash(name, len, db->seed);
-	size_t i;
+	uint8_t key[4 + DNAME_MAXLEN];
 
-	if ((db->nnodes + 1) * 2 > db->mask + 1 && db_grow(db) < 0)
-		return NULL;
 	if (bd->nb == bd->capb) {
 		size_t cap = bd->capb ? bd->capb * 2 : 1024;
 		struct db_bnode *nbs = realloc(bd->b, cap * sizeof(*nbs));
@@ -174,12 +234,9 @@ db_add(struct db_builder *bd, const uint8_t *name, size_t len,
 	n->namelen = (uint8_t)len;
 	n->zone = zone;
 	n->idx = (uint32_t)bd->nb;
-	for (i = (size_t)h & db->mask; db->slots[i].node != NULL;
-	    i = (i + 1) & db->mask)
-		;
-	db->slots[i].hash = h;
-	db->slots[i].node = n;
-	db->nnodes++;
+	if (hmap_put(bd->names, key, db_bkey(bd, key, zone, name, len),
+	    (void *)(uintptr_t)(bd->nb + 1)) < 0)
+		return NULL;
 	b = &bd->b[bd->nb++];
 	memset(b, 0, sizeof(*b));
 	b->node = n;
@@ -189,12 +246,16 @@ db_add(struct db_builder *bd, const uint8_t *name, size_t len,
 	return b;
 }
 
+/* The node of name (lowercase) in zone, or NULL. */
 static struct db_bnode *
-db_bget(struct db_builder *bd, const uint8_t *name, size_t len)
+db_bget(struct db_builder *bd, const struct db_zone *zone, const uint8_t *name,
+    size_t len)
 {
-	struct db_node *n = db_get(bd->db, name, len);
+	uint8_t key[4 + DNAME_MAXLEN];
+	uintptr_t i = (uintptr_t)hmap_get(bd->names, key,
+	    db_bkey(bd, key, zone, name, len));
 
-	return n ? &bd->b[n->idx] : NULL;
+	return i ? &bd->b[i - 1] : NULL;
 }
 
 /* Set the build error "NAME: what"; returns -1. */
@@ -218,7 +279,7 @@ db_add_ancestors(struct db_builder *bd, const uint8_t *name, size_t len,
 	while (len > zone->origin_len) {
 		len -= (size_t)name[0] + 1;
 		name += name[0] + 1;
-		if (db_bget(bd, name, len) != NULL)
+		if (db_bget(bd, zone, name, len) != NULL)
 			return 0;
 		if (db_add(bd, name, len, name, zz, zone) == NULL)
 			return db_fail(bd, name, "out of memory");
@@ -247,7 +308,7 @@ static int
 db_add_zone_names(struct db_builder *bd, const struct zones_zone *zz,
     struct db_zone *zone)
 {
-	size_t i = 0, skipped = 0;
+	size_t i = 0;
 
 	while (i < zz->nrrs) {
 		const struct zones_rr *x = &zz->rrs[i];
@@ -257,12 +318,7 @@ db_add_zone_names(struct db_builder *bd, const struct zones_zone *zz,
 		while (j < zz->nrrs && zz->rrs[j].owner_len == x->owner_len
 		    && memcmp(zz->rrs[j].owner, x->owner, x->owner_len) == 0)
 			j++;
-		if (db_occluded(bd->db, zone, x->owner, x->owner_len)) {
-			skipped += j - i;
-			i = j;
-			continue;
-		}
-		b = db_bget(bd, x->owner, x->owner_len);
+		b = db_bget(bd, zone, x->owner, x->owner_len);
 		if (b == NULL)
 			b = db_add(bd, x->owner, x->owner_len, x->owner_orig, zz,
 			    zone);
@@ -275,10 +331,45 @@ db_add_zone_names(struct db_builder *bd, const struct zones_zone *zz,
 			return -1;
 		i = j;
 	}
-	if (skipped > 0)
-		log_warnx("zone %s: %zu records inside a deeper zone that is "
-		    "also loaded are not served from it", zz->file, skipped);
-	zone->records = zz->nrrs - skipped;
+	zone->records = zz->nrrs;
+	return 0;
+}
+
+/*
+ * Fill the query table: each node unless a deeper zone holds its name;
+ * a child zone's apex learns the parent's node at its name (for DS).
+ */
+static int
+db_publish_names(struct db_builder *bd)
+{
+	size_t i, j;
+
+	for (i = 0; i < bd->nb; i++) {
+		struct db_bnode *b = &bd->b[i];
+
+		if (db_occluded(bd->db, b->zone, b->node->name, b->node->namelen))
+			continue;
+		if (db_insert(bd->db, b->node) < 0)
+			return db_fail(bd, b->node->name, "out of memory");
+	}
+	for (i = 0; i < bd->db->nzones; i++) {
+		const struct db_zone *z = &bd->db->zones[i];
+		struct db_bnode *apex = db_bget(bd, z, z->origin, z->origin_len);
+
+		/* zones are sorted deepest first: the first enclosing one */
+		for (j = i + 1; j < bd->db->nzones; j++) {
+			const struct db_zone *p = &bd->db->zones[j];
+			struct db_bnode *pn;
+
+			if (!dname_is_sub(z->origin, z->origin_len, p->origin,
+			    p->origin_len))
+				continue;
+			pn = db_bget(bd, p, z->origin, z->origin_len);
+			if (apex != NULL && pn != NULL)
+				apex->node->parent_side = pn->node;
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -294,7 +385,7 @@ db_link(struct db_builder *bd)
 		size_t len = b->node->namelen;
 
 		if (len > b->zone->origin_len)
-			b->parent = db_bget(bd, name + name[0] + 1,
+			b->parent = db_bget(bd, b->zone, name + name[0] + 1,
 			    len - name[0] - 1);
 		if (b->parent != NULL && name[0] == 1 && name[1] == '*')
 			b->parent->node->wild = b->node;
@@ -336,6 +427,110 @@ db_rrset(const struct db_bnode *b, uint16_t type, size_t *first,
 			(*count)++;
 		return 1;
 	}
+	return 0;
+}
+
+/* ---- DNAME ---- */
+
+/* An RRset of b as a db_raw in the arena; -1 when out of memory. */
+static int
+db_raw_make(struct db *db, const struct db_bnode *b, size_t first,
+    size_t count, struct db_raw *r)
+{
+	size_t k, len = 0, o = 0;
+	uint8_t *data;
+
+	for (k = 0; k < count; k++)
+		len += 2 + (size_t)b->zz->rrs[first + k].rdlen;
+	data = arena_alloc(&db->arena, len ? len : 1);
+	if (data == NULL)
+		return -1;
+	for (k = 0; k < count; k++) {
+		const struct zones_rr *x = &b->zz->rrs[first + k];
+
+		wire_put16(data + o, x->rdlen);
+		memcpy(data + o + 2, x->rdata, x->rdlen);
+		o += 2 + (size_t)x->rdlen;
+	}
+	r->type = b->zz->rrs[first].type;
+	r->count = (uint16_t)count;
+	r->ttl = b->zz->rrs[first].ttl;
+	r->len = (uint32_t)len;
+	r->data = data;
+	return 0;
+}
+
+/* Keep every RRset of b uncompressed (b's zone has a DNAME). */
+static int
+db_raw_node(struct db *db, const struct db_bnode *b)
+{
+	struct db_raw *raw;
+	size_t k = 0, n = 0;
+
+	if (b->count == 0)
+		return 0;
+	raw = arena_zalloc(&db->arena, b->count * sizeof(*raw));
+	if (raw == NULL)
+		return -1;
+	while (k < b->count) {
+		size_t first = b->first + k, count = 1;
+
+		while (k + count < b->count
+		    && b->zz->rrs[first + count].type == b->zz->rrs[first].type)
+			count++;
+		if (db_raw_make(db, b, first, count, &raw[n++]) < 0)
+			return -1;
+		k += count;
+	}
+	b->node->raw = raw;
+	b->node->nraw = (uint16_t)n;
+	return 0;
+}
+
+/*
+ * DNAME owners (authoritative ones) get a db_dname; every node at or
+ * below one points at the topmost; zones with a DNAME keep their RRsets
+ * and SOA uncompressed for per-query answers.
+ */
+static int
+db_link_dnames(struct db_builder *bd)
+{
+	struct db *db = bd->db;
+	size_t i, first, count;
+
+	for (i = 0; i < bd->nb; i++) {
+		struct db_bnode *b = &bd->b[i];
+		struct db_dname *d;
+		const struct zones_rr *x;
+
+		if (b->node->cut != NULL
+		    || !db_rrset(b, WIRE_T_DNAME, &first, &count))
+			continue;
+		x = &b->zz->rrs[first];
+		d = arena_zalloc(&db->arena, sizeof(*d));
+		if (d == NULL)
+			return db_fail(bd, b->node->name, "out of memory");
+		d->owner = b->node;
+		d->zone = b->zone;
+		d->ttl = x->ttl;
+		d->target_len = (uint8_t)dname_len(x->rdata);
+		memcpy(d->target, x->rdata, d->target_len);
+		dname_copy_lower(d->target_lc, x->rdata, d->target_len);
+		b->node->dname = d;
+		b->zone->has_dname = true;
+	}
+	for (i = 0; i < bd->nb; i++) {
+		struct db_bnode *b = &bd->b[i], *p;
+
+		for (p = b->parent; p != NULL && b->node->cut == NULL;
+		    p = p->parent)
+			if (p->node->dname != NULL && p->node->dname->owner
+			    == p->node)
+				b->node->dname = p->node->dname;
+	}
+	for (i = 0; i < bd->nb; i++)
+		if (bd->b[i].zone->has_dname && db_raw_node(db, &bd->b[i]) < 0)
+			return db_fail(bd, bd->b[i].node->name, "out of memory");
 	return 0;
 }
 
@@ -411,8 +606,8 @@ db_put_additional(struct db_builder *bd, struct enc *e,
 			continue;
 		len = dname_len(x->rdata + off);
 		dname_copy_lower(lower, x->rdata + off, len);
-		t = db_bget(bd, lower, len);
-		if (t == NULL || t->zone != b->zone || seen->n == DB_MAXADDL)
+		t = db_bget(bd, b->zone, lower, len);
+		if (t == NULL || seen->n == DB_MAXADDL)
 			continue;
 		if (glue == DB_ANYCUT ? t->node->cut == NULL
 		    : t->node->cut != glue)
@@ -520,9 +715,9 @@ db_encloser(struct db_builder *bd, const uint8_t *lower, size_t len,
 	while (len > zone->origin_len) {
 		len -= (size_t)p[0] + 1;
 		p += p[0] + 1;
-		b = db_bget(bd, p, len);
+		b = db_bget(bd, zone, p, len);
 		if (b != NULL)
-			return b->zone == zone ? b : NULL;
+			return b;
 	}
 	return NULL;
 }
@@ -547,9 +742,7 @@ db_hop(struct db_builder *bd, const struct db_bnode *b, const uint8_t **target,
 	dname_copy_lower(lower, *target, len);
 	if (!dname_is_sub(lower, len, b->zone->origin, b->zone->origin_len))
 		return DB_HOP_OUT;
-	t = db_bget(bd, lower, len);
-	if (t != NULL && t->zone != b->zone)
-		return DB_HOP_OUT;	/* inside a deeper zone */
+	t = db_bget(bd, b->zone, lower, len);
 	if (t == NULL) {
 		ce = db_encloser(bd, lower, len, b->zone);
 		if (ce == NULL)
@@ -747,7 +940,7 @@ static int
 db_zone_templates(struct db_builder *bd, struct db_zone *zone,
     const struct zones_zone *zz)
 {
-	const struct db_bnode *apex = db_bget(bd, zone->origin,
+	const struct db_bnode *apex = db_bget(bd, zone, zone->origin,
 	    zone->origin_len);
 	struct enc *e = bd->enc;
 
@@ -758,6 +951,23 @@ db_zone_templates(struct db_builder *bd, struct db_zone *zone,
 	enc_begin(e, zone->origin, zone->origin_len, true);
 	db_put_soa(e, zz);
 	zone->nodata = db_finish(bd, apex, WIRE_T_SOA);
+	if (zz->broken) {
+		enc_begin(e, zone->origin, zone->origin_len, true);
+		enc_set_rcode(e, WIRE_RC_SERVFAIL, false);
+		zone->servfail = db_finish(bd, apex, WIRE_T_SOA);
+		if (zone->servfail == NULL)
+			return -1;
+	}
+	if (zone->has_dname) {
+		const struct zones_rr *soa = &zz->rrs[zz->soa];
+		uint32_t min = soa->rdlen >= 4
+		    ? wire_get32(soa->rdata + soa->rdlen - 4) : 0;
+
+		if (db_raw_make(bd->db, apex, zz->soa, 1, &zone->soa) < 0)
+			return db_fail(bd, zone->origin, "out of memory");
+		if (min < zone->soa.ttl)
+			zone->soa.ttl = min;
+	}
 	return zone->nxdomain && zone->nodata ? 0 : -1;
 }
 
@@ -835,6 +1045,8 @@ db_compile(struct db_builder *bd, struct zones_zone **sorted, size_t n)
 			}
 	}
 	db_link(bd);
+	if (db_link_dnames(bd) < 0 || db_publish_names(bd) < 0)
+		return -1;
 	for (i = 0; i < n; i++)
 		if (db_zone_templates(bd, &db->zones[i], sorted[i]) < 0)
 			return -1;
@@ -862,7 +1074,9 @@ db_build(struct zones_zone *const *zones, size_t n, char *err, size_t errlen)
 	db->slots = calloc(db->mask + 1, sizeof(*db->slots));
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	bd.enc = enc_new();
-	if (db->slots == NULL || sorted == NULL || bd.enc == NULL)
+	bd.names = hmap_new();
+	if (db->slots == NULL || sorted == NULL || bd.enc == NULL
+	    || bd.names == NULL)
 		goto out;
 	memcpy(sorted, zones, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), db_zone_depth_cmp);
@@ -871,6 +1085,7 @@ out:
 	if (rc < 0 && err[0] == '\0')
 		snprintf(err, errlen, "out of memory");
 	enc_free(bd.enc);
+	hmap_free(bd.names);
 	free(bd.b);
 	free(sorted);
 	if (rc < 0) {
@@ -904,15 +1119,25 @@ db_node_tmpl(const struct db_node *n, uint16_t qtype)
 }
 
 const struct enc_tmpl *
-db_lookup(const struct db *db, const struct wire_query *q)
+db_lookup(const struct db *db, const struct wire_query *q,
+    const struct db_dname **dn)
 {
 	const struct db_node *n;
 	unsigned i;
 
+	*dn = NULL;
 	n = db_get(db, q->qname, q->qname_len);
 	if (n != NULL) {
+		if (n->zone->servfail != NULL)
+			return n->zone->servfail;
+		if (q->qtype == WIRE_T_DS && n->parent_side != NULL)
+			n = n->parent_side;	/* DS is the parent's */
 		if (n->cut != NULL && !(n->cut == n && q->qtype == WIRE_T_DS))
 			return n->cut->referral;
+		if (n->dname != NULL && n->dname->owner != n) {
+			*dn = n->dname;		/* occluded by the DNAME */
+			return NULL;
+		}
 		return db_node_tmpl(n, q->qtype);
 	}
 	for (i = 1; i <= q->nlabels; i++) {
@@ -921,13 +1146,162 @@ db_lookup(const struct db *db, const struct wire_query *q)
 		n = db_get(db, q->qname + off, q->qname_len - off);
 		if (n == NULL)
 			continue;
+		if (n->zone->servfail != NULL)
+			return n->zone->servfail;
 		if (n->cut != NULL)
 			return n->cut->referral;
+		if (n->dname != NULL) {
+			*dn = n->dname;
+			return NULL;
+		}
 		if (n->wild != NULL)
 			return db_node_tmpl(n->wild, q->qtype);
 		return n->zone->nxdomain;
 	}
 	return NULL;
+}
+
+/* ---- DNAME answers, per query ---- */
+
+struct db_w {
+	uint8_t		*out;
+	size_t		 avail, len, base;	/* base: offset of out[0] */
+	uint16_t	 an, ns;
+	bool		 tc;
+};
+
+/*
+ * Append a record to the section counted by *count: owner a pointer,
+ * RDATA the two pieces a and b.  false (and TC) when it does not fit.
+ */
+static bool
+db_w_rr(struct db_w *w, uint16_t *count, uint16_t owner, uint16_t type,
+    uint32_t ttl, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	uint8_t *p = w->out + w->len;
+
+	if (w->tc || w->len + 12 + alen + blen > w->avail) {
+		w->tc = true;
+		return false;
+	}
+	(*count)++;
+	wire_put16(p, (uint16_t)(0xc000 | owner));
+	wire_put16(p + 2, type);
+	wire_put16(p + 4, WIRE_C_IN);
+	wire_put32(p + 6, ttl);
+	wire_put16(p + 10, (uint16_t)(alen + blen));
+	memcpy(p + 12, a, alen);
+	if (blen > 0)
+		memcpy(p + 12 + alen, b, blen);
+	w->len += 12 + alen + blen;
+	return true;
+}
+
+/* Every record of a raw RRset, owned by the name at offset owner. */
+static void
+db_w_raw(struct db_w *w, uint16_t *count, uint16_t owner,
+    const struct db_raw *r)
+{
+	size_t o = 0;
+	uint16_t k;
+
+	for (k = 0; k < r->count; k++) {
+		uint16_t rdlen = wire_get16(r->data + o);
+
+		if (!db_w_rr(w, count, owner, r->type, r->ttl, r->data + o + 2,
+		    rdlen, NULL, 0))
+			return;
+		o += 2 + (size_t)rdlen;
+	}
+}
+
+static const struct db_raw *
+db_raw_type(const struct db_node *n, uint16_t type)
+{
+	uint16_t i;
+
+	for (i = 0; i < n->nraw; i++)
+		if (n->raw[i].type == type || (type == WIRE_T_ANY && i == 0))
+			return &n->raw[i];
+	return NULL;
+}
+
+/* Where the substituted name leads in zone z: a node, NXDOMAIN, or stop. */
+static const struct db_node *
+db_dname_follow(const struct db *db, const struct db_zone *z,
+    const uint8_t *name, size_t len, bool *nx)
+{
+	const struct db_node *n = db_get(db, name, len);
+	const uint8_t *p = name;
+
+	*nx = false;
+	if (!dname_is_sub(name, len, z->origin, z->origin_len))
+		return NULL;
+	if (n != NULL)
+		return n->zone == z && n->cut == NULL && n->dname == NULL
+		    ? n : NULL;
+	while (len > z->origin_len) {
+		len -= (size_t)p[0] + 1;
+		p += p[0] + 1;
+		n = db_get(db, p, len);
+		if (n == NULL)
+			continue;
+		if (n->zone != z || n->cut != NULL || n->dname != NULL)
+			return NULL;
+		if (n->wild != NULL)
+			return n->wild;
+		*nx = true;
+		return NULL;
+	}
+	return NULL;
+}
+
+void
+db_dname_answer(const struct db *db, const struct db_dname *dn,
+    const struct wire_query *q, uint8_t *out, size_t avail,
+    struct db_dname_out *res)
+{
+	struct db_w w = { .out = out, .avail = avail, .base = q->q_end };
+	unsigned k = q->nlabels - dname_count_labels(dn->owner->name);
+	size_t plen = q->label_off[k], target_off, cname_off, nlen;
+	uint8_t newname[2 * DNAME_MAXLEN], ptr[2];
+	const struct db_node *n;
+	const struct db_raw *r;
+	bool nx;
+
+	res->rcode = WIRE_RC_NOERROR;
+	target_off = w.base + 12;
+	if (!db_w_rr(&w, &w.an, (uint16_t)(WIRE_HDR + plen), WIRE_T_DNAME,
+	    dn->ttl, dn->target, dn->target_len, NULL, 0))
+		goto out;
+	nlen = plen + dn->target_len;
+	if (nlen > DNAME_MAXLEN) {
+		res->rcode = 6;		/* YXDOMAIN, RFC 6672 2.2 */
+		goto out;
+	}
+	/* the CNAME: the question's own labels, then the DNAME's target */
+	cname_off = w.base + w.len + 12;
+	wire_put16(ptr, (uint16_t)(0xc000 | target_off));
+	if (!db_w_rr(&w, &w.an, WIRE_HDR, WIRE_T_CNAME, dn->ttl,
+	    q->pkt + WIRE_HDR, plen, ptr, 2))
+		goto out;
+	memcpy(newname, q->qname, plen);
+	memcpy(newname + plen, dn->target_lc, dn->target_len);
+	n = db_dname_follow(db, dn->zone, newname, nlen, &nx);
+	if (n != NULL && (r = db_raw_type(n, q->qtype)) != NULL) {
+		db_w_raw(&w, &w.an, (uint16_t)cname_off, r);
+	} else if (n != NULL && (r = db_raw_type(n, WIRE_T_CNAME)) != NULL) {
+		db_w_raw(&w, &w.an, (uint16_t)cname_off, r);
+	} else if (n != NULL || nx) {
+		res->rcode = nx ? WIRE_RC_NXDOMAIN : WIRE_RC_NOERROR;
+		db_w_raw(&w, &w.ns, (uint16_t)(WIRE_HDR + q->qname_len
+		    - dn->zone->origin_len), &dn->zone->soa);
+	}
+out:
+	res->len = w.len;
+	res->an = w.an;
+	res->ns = w.ns;
+	res->tc = w.tc;
 }
 
 const struct enc_tmpl *
@@ -969,6 +1343,7 @@ db_zone_info(const struct db *db, size_t i, struct db_zone_info *out)
 	out->file = db->zones[i].file;
 	out->serial = db->zones[i].serial;
 	out->records = db->zones[i].records;
+	out->broken = db->zones[i].servfail != NULL;
 }
 
 size_t

@@ -23,12 +23,22 @@
 #include "zones.h"
 
 struct db;
+struct db_dname;
+
+/* What db_dname_answer() wrote after the question. */
+struct db_dname_out {
+	size_t		 len;
+	uint16_t	 an, ns;
+	uint8_t		 rcode;
+	bool		 tc;
+};
 
 struct db_zone_info {
 	const uint8_t	*origin;	/* lowercase wire */
 	const char	*file;
 	uint32_t	 serial;
 	size_t		 records;
+	bool		 broken;	/* did not load: answers SERVFAIL */
 };
 
 /*
@@ -42,11 +52,23 @@ struct db *db_build(struct zones_zone *const *zones, size_t n, char *err,
 void db_free(struct db *db);
 
 /*
- * The template that answers q (q->qname lowercase), or NULL when the name
- * is in none of the zones (REFUSED).  Valid as long as the db.
+ * The template that answers q (q->qname lowercase), or NULL: then *dn is
+ * set when the name is below a DNAME (answer with db_dname_answer()), and
+ * NULL when the name is in none of the zones (REFUSED).  Valid as long as
+ * the db.
  */
 const struct enc_tmpl *db_lookup(const struct db *db,
-    const struct wire_query *q);
+    const struct wire_query *q, const struct db_dname **dn);
+
+/*
+ * DNAME substitution (RFC 6672) for q below dn: the DNAME, the CNAME made
+ * for the question's name, and what that name leads to in the zone (its
+ * RRset, or NODATA/NXDOMAIN with the SOA), written to out (avail bytes)
+ * just past the question.  No allocation.
+ */
+void db_dname_answer(const struct db *db, const struct db_dname *dn,
+    const struct wire_query *q, uint8_t *out, size_t avail,
+    struct db_dname_out *res);
 
 /*
  * The NXDOMAIN (nxdomain true) or NODATA template of the zone whose origin

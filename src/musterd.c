@@ -327,9 +327,15 @@ musterd_domain_zone(const struct musterd_conf *c, char *err, size_t errlen)
 	    NULL, err, errlen);
 }
 
-/* Load every zone and compile them; NULL with err set on any error. */
+/*
+ * Load every zone and compile them; NULL with err set on any error.  With
+ * lenient (start-up), a zone that does not load is logged and, when its
+ * origin is known, answered SERVFAIL, as NSD and Knot do; a reload or -n
+ * fails instead, so that the old data keeps serving.
+ */
 static struct db *
-musterd_load_zones(const struct musterd_conf *c, char *err, size_t errlen)
+musterd_load_zones(const struct musterd_conf *c, bool lenient, char *err,
+    size_t errlen)
 {
 	struct zones_zone **zones = calloc(c->zone.n + 2, sizeof(*zones));
 	struct db *db = NULL;
@@ -352,6 +358,13 @@ musterd_load_zones(const struct musterd_conf *c, char *err, size_t errlen)
 		}
 		zones[n] = zones_load(file, file == v ? NULL : origin, err,
 		    errlen);
+		if (zones[n] == NULL && lenient) {
+			log_errx("zone, not served: %s", err);
+			err[0] = '\0';
+			if (file != v && (zones[n] = zones_broken(file,
+			    origin)) == NULL)
+				continue;
+		}
 		if (zones[n] == NULL)
 			goto out;
 		n++;
@@ -389,14 +402,20 @@ musterd_log_zones(const struct db *db)
 		char name[DNAME_STRLEN];
 
 		db_zone_info(db, i, &zi);
-		log_info("zone %s, loaded from %s: %zu records, serial %u",
-		    dname_to_str(name, sizeof(name), zi.origin), zi.file,
-		    zi.records, zi.serial);
+		if (zi.broken)
+			log_warnx("zone %s, from %s: not loaded, answering "
+			    "SERVFAIL", dname_to_str(name, sizeof(name),
+			    zi.origin), zi.file);
+		else
+			log_info("zone %s, loaded from %s: %zu records, serial "
+			    "%u", dname_to_str(name, sizeof(name), zi.origin),
+			    zi.file, zi.records, zi.serial);
 	}
 }
 
 static struct view *
-musterd_view(const struct musterd_conf *c, char *err, size_t errlen)
+musterd_view(const struct musterd_conf *c, bool lenient, char *err,
+    size_t errlen)
 {
 	struct view *v = calloc(1, sizeof(*v));
 	size_t i;
@@ -405,7 +424,7 @@ musterd_view(const struct musterd_conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	v->db = musterd_load_zones(c, err, errlen);
+	v->db = musterd_load_zones(c, lenient, err, errlen);
 	if (v->db == NULL) {
 		free(v);
 		return NULL;
@@ -431,7 +450,7 @@ musterd_reload(struct musterd *d)
 
 	log_info("reload, started (SIGHUP)");
 	if (musterd_read_conf(d, &c, err, sizeof(err)) < 0
-	    || (v = musterd_view(&c, err, sizeof(err))) == NULL) {
+	    || (v = musterd_view(&c, false, err, sizeof(err))) == NULL) {
 		log_errx("reload, failed, still serving the old data: %s", err);
 		conf_clear(musterd_opts, &c);
 		return;
@@ -1013,7 +1032,7 @@ musterd_run(struct musterd *d)
 	struct view *v;
 	unsigned i;
 
-	v = musterd_view(&d->conf, err, sizeof(err));
+	v = musterd_view(&d->conf, !d->conf.check, err, sizeof(err));
 	if (v == NULL || musterd_addresses(d, err, sizeof(err)) < 0
 	    || musterd_forwarders(d, err, sizeof(err)) < 0) {
 		log_errx("%s", err);

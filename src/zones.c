@@ -765,6 +765,23 @@ zones_load_string(const char *name, const char *text, size_t len,
 	return zone_run(&r, origin);
 }
 
+struct zones_zone *
+zones_broken(const char *file, const char *origin)
+{
+	char text[DNAME_STRLEN + 64], err[256];
+	struct zones_zone *z;
+	int n;
+
+	n = snprintf(text, sizeof(text), "$ORIGIN %s\n@ 0 IN SOA . . 0 0 0 0 0\n",
+	    origin);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return NULL;
+	z = zones_load_string(file, text, (size_t)n, origin, err, sizeof(err));
+	if (z != NULL)
+		z->broken = true;
+	return z;
+}
+
 void
 zones_free(struct zones_zone *z)
 {

@@ -12,6 +12,7 @@
 #ifndef MUSTER_ZONES_H
 #define MUSTER_ZONES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,7 @@ struct zones_zone {
 	size_t		 soa;		/* index of the SOA in rrs */
 	char		**files;	/* every file read ($INCLUDE) */
 	size_t		 nfiles;
+	bool		 broken;	/* a stand-in: serve SERVFAIL */
 };
 
 /*
@@ -57,6 +59,12 @@ struct zones_zone *zones_load(const char *path, const char *origin,
  */
 struct zones_zone *zones_load_string(const char *name, const char *text,
     size_t len, const char *origin, char *err, size_t errlen);
+
+/*
+ * A stand-in for a zone that failed to load: origin only, served as
+ * SERVFAIL (db.c), as NSD and Knot do.  NULL when out of memory.
+ */
+struct zones_zone *zones_broken(const char *file, const char *origin);
 
 void zones_free(struct zones_zone *z);
 
