@@ -25,7 +25,20 @@ struct mirror {
 	char			 pos[SYNC_IDLEN];	/* stream id of model */
 	bool			 dirty;		/* state file behind */
 	ev_timer		 save;
+	void			(*loaded)(void *);
+	void			*loaded_arg;
 };
+
+/* The first whole copy is served: say so once. */
+static void
+mirror_loaded(struct mirror *m)
+{
+	void (*fn)(void *) = m->loaded;
+
+	m->loaded = NULL;
+	if (fn != NULL)
+		fn(m->loaded_arg);
+}
 
 static void
 mirror_save(struct mirror *m)
@@ -85,6 +98,7 @@ mirror_load_end(void *arg, void *target)
 	log_info("registry, serving %zu instances, %zu services, %zu nodes",
 	    model_instances(nm), model_services(nm), model_nodes(nm));
 	mirror_changed(m);
+	mirror_loaded(m);
 }
 
 static void
@@ -150,7 +164,7 @@ const struct sync_ops mirror_sync_ops = {
 
 struct mirror *
 mirror_new(struct ev_loop *loop, const struct reg_settings *set,
-    const char *state_file)
+    const char *state_file, void (*loaded)(void *), void *arg)
 {
 	struct mirror *m = calloc(1, sizeof(*m));
 
@@ -158,6 +172,8 @@ mirror_new(struct ev_loop *loop, const struct reg_settings *set,
 		return NULL;
 	m->loop = loop;
 	m->set = *set;
+	m->loaded = loaded;
+	m->loaded_arg = arg;
 	m->model = model_new(set);
 	if (m->model == NULL || (state_file != NULL
 	    && (m->state_file = strdup(state_file)) == NULL)) {
@@ -171,8 +187,8 @@ mirror_new(struct ev_loop *loop, const struct reg_settings *set,
 	return m;
 }
 
-/* Serve the state file's copy, if there is one. */
-static void
+/* Serve the state file's copy, if there is one; true when it was read. */
+static bool
 mirror_load_state(struct mirror *m)
 {
 	struct model *nm = model_new(&m->set);
@@ -180,14 +196,14 @@ mirror_load_state(struct mirror *m)
 	long n;
 
 	if (nm == NULL)
-		return;
+		return false;
 	errno = 0;
 	n = state_load(m->state_file, nm, id, err, sizeof(err));
 	if (n < 0) {
 		if (errno != ENOENT)
 			log_warnx("registry, state file not used: %s", err);
 		model_free(nm);
-		return;
+		return false;
 	}
 	model_free(m->model);
 	m->model = nm;
@@ -195,15 +211,22 @@ mirror_load_state(struct mirror *m)
 	snprintf(m->pos, sizeof(m->pos), "%s", id);
 	log_info("registry, %ld instances from state file %s (stream at %s)",
 	    n, m->state_file, id);
+	return true;
 }
 
 int
 mirror_start(struct mirror *m, struct sync *s)
 {
+	bool from_file = false;
+
 	m->sync = s;
 	if (m->state_file != NULL)
-		mirror_load_state(m);
-	return model_publish_all(m->model, &m->set);
+		from_file = mirror_load_state(m);
+	if (model_publish_all(m->model, &m->set) < 0)
+		return -1;
+	if (from_file)
+		mirror_loaded(m);
+	return 0;
 }
 
 void

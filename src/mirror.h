@@ -29,9 +29,13 @@ struct mirror_stats {
 /* The ops to give sync_new() with the mirror as its argument. */
 extern const struct sync_ops mirror_sync_ops;
 
-/* A mirror with settings set; state_file may be NULL. */
+/*
+ * A mirror with settings set; state_file may be NULL.  loaded(arg) is
+ * called once, when a whole copy of the registry is first served (from a
+ * full load, or from the state file); may be NULL.
+ */
 struct mirror *mirror_new(struct ev_loop *loop, const struct reg_settings *set,
-    const char *state_file);
+    const char *state_file, void (*loaded)(void *), void *arg);
 
 /*
  * Tie the mirror to its follower, serve the state file's copy if there

@@ -14,6 +14,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +39,7 @@
 #include "record.h"
 #include "registry.h"
 #include "mirror.h"
+#include "notify.h"
 #include "sync.h"
 #include "view.h"
 #include "worker.h"
@@ -75,6 +78,8 @@ struct musterd_conf {
 	long			 forward_timeout;
 	long			 forward_max;
 	char			*metrics;
+	char			*user;
+	int			 allow_root;
 };
 
 static int check_listen(const char *, char *, size_t);
@@ -150,6 +155,11 @@ static const struct conf_opt musterd_opts[] = {
 	{ "metrics", 0, CONF_STR, NULL, OFF(metrics), 0, 0, check_listen,
 	  CONF_RESTART, "ADDR:PORT", "serve Prometheus metrics over HTTP "
 	  "at /metrics (off when not given)" },
+	{ "user", 'u', CONF_STR, NULL, OFF(user), 0, 0, NULL, CONF_RESTART,
+	  "USER", "after binding the sockets, run as USER and its group" },
+	{ "allow-root", 0, CONF_FLAG, "no", OFF(allow_root), 0, 0, NULL,
+	  CONF_RESTART, NULL, "serve as root without -u (also: environment "
+	  "MUSTERD_ALLOW_ROOT=1)" },
 	{ "version", 'V', CONF_FLAG, NULL, OFF(version), 0, 0, NULL,
 	  CONF_CLI_ONLY, NULL, "print the version and exit" },
 	{ "help", 'h', CONF_FLAG, NULL, OFF(help), 0, 0, NULL, CONF_CLI_ONLY,
@@ -178,6 +188,7 @@ struct musterd {
 	int			 ready_fd;	/* daemon: tell the starter */
 	struct metrics_server	*metrics;
 	time_t			 started;
+	bool			 ready_sent;
 };
 
 static int
@@ -449,10 +460,13 @@ musterd_reload(struct musterd *d)
 	const struct conf_opt *o;
 
 	log_info("reload, started (SIGHUP)");
+	(void)notify_send("RELOADING=1");
 	if (musterd_read_conf(d, &c, err, sizeof(err)) < 0
 	    || (v = musterd_view(&c, false, err, sizeof(err))) == NULL) {
 		log_errx("reload, failed, still serving the old data: %s", err);
 		conf_clear(musterd_opts, &c);
+		(void)notify_send("READY=1\nSTATUS=reload failed, serving the "
+		    "old data");
 		return;
 	}
 	for (o = musterd_opts; o->name != NULL; o++)
@@ -474,6 +488,7 @@ musterd_reload(struct musterd *d)
 	}
 	musterd_log_zones(v->db);
 	log_info("reload, done");
+	(void)notify_send("READY=1\nSTATUS=serving");
 	conf_clear(musterd_opts, &d->conf);
 	d->conf = c;
 	ev_timer_again(d->loop, &d->reclaim);
@@ -876,6 +891,57 @@ musterd_start_workers(struct musterd *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* Serving what it should: tell systemd (with a registry: once loaded). */
+static void
+musterd_ready(void *arg)
+{
+	struct musterd *d = arg;
+
+	if (d->ready_sent)
+		return;
+	d->ready_sent = true;
+	if (notify_send("READY=1\nSTATUS=serving") < 0)
+		log_warn("systemd, cannot notify");
+}
+
+/*
+ * Run as -u USER from now on (the sockets are bound).  As root without
+ * -u, refuse unless allowed: a DNS server has no business running as root.
+ */
+static int
+musterd_drop_privileges(struct musterd *d, char *err, size_t errlen)
+{
+	const char *env = getenv("MUSTERD_ALLOW_ROOT");
+	struct passwd *pw;
+
+	if (d->conf.user == NULL) {
+		if (geteuid() != 0 || d->conf.allow_root
+		    || (env != NULL && strcmp(env, "1") == 0))
+			return 0;
+		snprintf(err, errlen, "refusing to serve as root: give -u USER, "
+		    "or --allow-root");
+		return -1;
+	}
+	pw = getpwnam(d->conf.user);
+	if (pw == NULL) {
+		snprintf(err, errlen, "user: no such user \"%s\"", d->conf.user);
+		return -1;
+	}
+	if (geteuid() == 0 && (initgroups(pw->pw_name, pw->pw_gid) < 0
+	    || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)) {
+		snprintf(err, errlen, "user: cannot become %s: %s",
+		    d->conf.user, strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() != pw->pw_uid)) {
+		snprintf(err, errlen, "user: still root after dropping to %s",
+		    d->conf.user);
+		return -1;
+	}
+	log_info("running as %s (uid %u)", pw->pw_name, (unsigned)pw->pw_uid);
+	return 0;
+}
+
 static int
 musterd_start_metrics(struct musterd *d, char *err, size_t errlen)
 {
@@ -908,7 +974,8 @@ musterd_start_sync(struct musterd *d)
 	snprintf(sc.prefix, sizeof(sc.prefix), "%s", d->conf.prefix);
 	sc.who = "registry";
 	musterd_reg_settings(&d->conf, &set);
-	d->mirror = mirror_new(d->loop, &set, d->conf.state_file);
+	d->mirror = mirror_new(d->loop, &set, d->conf.state_file,
+	    musterd_ready, d);
 	if (d->mirror != NULL)
 		d->sync = sync_new(d->loop, &sc, &mirror_sync_ops, d->mirror);
 	if (d->sync == NULL || mirror_start(d->mirror, d->sync) < 0) {
@@ -1061,16 +1128,13 @@ musterd_run(struct musterd *d)
 	musterd_signals(d);
 	ev_init(&d->reclaim, musterd_reclaim_cb);
 	d->reclaim.repeat = 0.1;
-	if ((d->conf.redis != NULL && musterd_start_sync(d) < 0)
+	if ((d->conf.metrics != NULL && musterd_start_metrics(d, err,
+	    sizeof(err)) < 0)
+	    || musterd_drop_privileges(d, err, sizeof(err)) < 0
+	    || (d->conf.redis != NULL && musterd_start_sync(d) < 0)
 	    || musterd_start_workers(d, err, sizeof(err)) < 0) {
 		log_errx("%s", err[0] ? err : "cannot start");
 		musterd_report(d, err[0] ? err : "cannot start (see the log)");
-		return 1;
-	}
-	if (d->conf.metrics != NULL && musterd_start_metrics(d, err,
-	    sizeof(err)) < 0) {
-		log_errx("%s", err);
-		musterd_report(d, err);
 		return 1;
 	}
 	musterd_log_zones(v->db);
@@ -1079,7 +1143,10 @@ musterd_run(struct musterd *d)
 	log_info("musterd %s started, %u workers", PACKAGE_VERSION,
 	    d->nworkers);
 	musterd_report(d, "ok");
+	if (d->sync == NULL)
+		musterd_ready(d);	/* zones only: serving now */
 	ev_run(d->loop, 0);
+	(void)notify_send("STOPPING=1");
 	metrics_stop(d->metrics);
 	sync_free(d->sync);
 	mirror_free(d->mirror);

@@ -17,6 +17,8 @@ set -u
 top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "$top_builddir" && pwd)
 MUSTERD=${MUSTERD:-$top_builddir/musterd}
+# tests run as root in CI; musterd refuses that unless told
+export MUSTERD_ALLOW_ROOT=1
 FREEPORT=$top_builddir/tests/tools/freeport
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/muster-test.XXXXXX")
