@@ -476,8 +476,9 @@ model_flush_svc(struct model *m, struct model_group *g)
 
 		const struct model_group *node = in->grp[MODEL_NODE];
 
+		/* <node>.node only if it resolves to exactly this address */
 		mem[i].rec = &in->rec;
-		mem[i].node_target = node != NULL
+		mem[i].node_target = node != NULL && node->naddrs == 1
 		    && model_addr_in(node->addrs, node->naddrs, &in->rec.addr);
 	}
 	obj = reg_svc_build(&m->set, g->name, g->dc, mem, g->n, &nomem);

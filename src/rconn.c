@@ -36,6 +36,8 @@ struct rconn {
 	bool			 up;
 	bool			 was_up;	/* for logging state changes */
 	bool			 failing;	/* a failure was logged */
+	ev_tstamp		 up_since;
+	bool			 healthy;	/* the user got work done */
 	bool			 stopping;
 	/* Sentinel */
 	redisAsyncContext	*sac;		/* asking a sentinel */
@@ -289,20 +291,37 @@ rconn_schedule(struct rconn *c)
 		c->backoff = RCONN_BACKOFF_MAX;
 }
 
+/*
+ * A link that did its job (rconn_healthy(), or up RCONN_STABLE seconds)
+ * was good: log its loss and reconnect quickly.  One that failed before
+ * (connected, then refused) is still failing: keep backing off and log it
+ * quietly, so a server that accepts and then fails cannot make us loop at
+ * 10 Hz.
+ */
+#define RCONN_STABLE	5.0
+
 static void
 rconn_failed(struct rconn *c, const char *why)
 {
-	bool was_up = c->up;
+	bool was_up = c->up && (c->healthy
+	    || ev_now(c->loop) - c->up_since >= RCONN_STABLE);
 
+	if (was_up) {
+		c->backoff = RCONN_BACKOFF_MIN;
+		c->failing = false;
+	}
+	if (c->up && c->cbs.down != NULL) {
+		c->ac = NULL;
+		c->up = false;
+		c->cbs.down(c, c->arg);
+	}
 	c->ac = NULL;
 	c->up = false;
-	if (was_up || !c->failing)
+	if (!c->failing)
 		log_warnx("%s, redis %s: %s; retrying", c->who, c->url.text, why);
 	else
 		log_debug("%s, redis %s: %s", c->who, c->url.text, why);
 	c->failing = true;
-	if (was_up && c->cbs.down != NULL)
-		c->cbs.down(c, c->arg);
 	rconn_schedule(c);
 }
 
@@ -310,9 +329,12 @@ static void
 rconn_ready(struct rconn *c)
 {
 	c->up = true;
-	c->failing = false;
-	c->backoff = RCONN_BACKOFF_MIN;
-	log_info("%s, redis %s: connected", c->who, c->url.text);
+	c->healthy = false;
+	c->up_since = ev_now(c->loop);
+	if (c->failing)
+		log_debug("%s, redis %s: connected", c->who, c->url.text);
+	else
+		log_info("%s, redis %s: connected", c->who, c->url.text);
 	if (c->cbs.up != NULL)
 		c->cbs.up(c, c->ac, c->arg);
 }
@@ -683,6 +705,12 @@ bool
 rconn_is_up(const struct rconn *c)
 {
 	return c->up;
+}
+
+void
+rconn_healthy(struct rconn *c)
+{
+	c->healthy = c->up;
 }
 
 void

@@ -74,4 +74,11 @@ void rconn_free(struct rconn *c);
 
 bool rconn_is_up(const struct rconn *c);
 
+/*
+ * The link did what it is for (e.g. a load completed): when it drops,
+ * that is news (logged) and the reconnect starts from the shortest
+ * backoff.  Links never marked so count as good after 5 s up.
+ */
+void rconn_healthy(struct rconn *c);
+
 #endif /* MUSTER_RCONN_H */

@@ -742,8 +742,12 @@ reg_put_addr(struct reg_w *w, uint8_t family, const uint8_t *a, uint32_t ttl)
 
 /*
  * Order candidates (item indices, ascending priority): each priority
- * group in RFC 2782 weighted random order.  Writes at most max indices
- * to out; returns how many.
+ * group in RFC 2782 weighted random order.  The RFC's draw of r in
+ * [0, sum] gives r = 0 to the first entry whatever its weight, so with
+ * no weight-0 entry in the group r is drawn in [1, sum], which makes the
+ * odds exactly weight/sum; weight-0 entries keep the small chance the
+ * RFC gives them, and a group of only weight 0 is shuffled uniformly.
+ * Writes at most max indices to out; returns how many.
  */
 static size_t
 reg_order(const struct reg_svc *s, uint16_t *cand, size_t n, uint16_t *out,
@@ -770,13 +774,25 @@ reg_order(const struct reg_svc *s, uint16_t *cand, size_t n, uint16_t *out,
 			}
 		}
 		for (m = b - a; m > 0 && k < max; m--) {
-			uint64_t r = reg_rand(rng) % (sum + 1), run = 0;
+			uint64_t r, run = 0;
+
+			if (sum == 0)	/* only weight 0 left: uniform */
+				r = 0, i = a + reg_rand(rng) % m;
+			else if (z > 0)
+				r = reg_rand(rng) % (sum + 1);
+			else
+				r = 1 + reg_rand(rng) % sum;
+			if (sum == 0)
+				goto picked;
 
 			for (i = a; i < a + m - 1; i++) {
 				run += s->items[cand[i]].weight;
 				if (run >= r)
 					break;
 			}
+picked:
+			if (s->items[cand[i]].weight == 0 && z > 0)
+				z--;
 			out[k++] = cand[i];
 			sum -= s->items[cand[i]].weight;
 			memmove(cand + i, cand + i + 1,

@@ -29,7 +29,7 @@
 #define SYNC_BLOCK_MS	"2000"
 #define SYNC_WATCHDOG	10.0		/* seconds without any reply */
 
-enum sync_state { SYNC_DOWN, SYNC_PROBE, SYNC_LOAD, SYNC_FOLLOW };
+enum sync_state { SYNC_DOWN, SYNC_PROBE, SYNC_CHECK, SYNC_LOAD, SYNC_FOLLOW };
 
 struct sync {
 	struct ev_loop		*loop;
@@ -43,6 +43,7 @@ struct sync {
 	bool			 loading_nodes;
 	size_t			 loaded_inst;
 	char			 load_from[SYNC_IDLEN];	/* stream id at start */
+	char			 head[SYNC_IDLEN];	/* last-generated-id seen */
 	uint64_t		 load_started;
 	char			 last_id[SYNC_IDLEN];	/* last applied */
 	bool			 have_id;
@@ -416,6 +417,7 @@ sync_follow(struct sync *s)
 		len[i] = strlen(argv[i]);
 	s->state = SYNC_FOLLOW;
 	s->stats.down_since_ms = 0;
+	rconn_healthy(s->rc);
 	if (ac == NULL || redisAsyncCommandArgv(ac, sync_follow_cb, s, 8, argv,
 	    len) != REDIS_OK)
 		rconn_drop(s->rc, "cannot send");
@@ -438,21 +440,68 @@ sync_info_field(const redisReply *r, const char *name)
 	return NULL;
 }
 
+/*
+ * Is our last applied entry still in the stream?  Trimming removes from
+ * the head, so when it is, nothing after it was trimmed (and XDEL of a
+ * later entry shows in max-deleted-entry-id, checked before).
+ */
+static void
+sync_check_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply;
+
+	(void)ac;
+	if (r == NULL || s->state != SYNC_CHECK)
+		return;
+	sync_alive(s);
+	if (r->type != REDIS_REPLY_ARRAY) {
+		sync_fail(s, "XRANGE", r);
+		return;
+	}
+	if (r->elements == 0) {
+		log_info("%s, change stream trimmed past %s: reloading",
+		    s->cfg.who, s->last_id);
+		sync_load(s, s->head);
+		return;
+	}
+	log_info("%s, resuming the change stream after %s", s->cfg.who,
+	    s->last_id);
+	sync_follow(s);
+}
+
+/* An integer field of a flat XINFO reply, or -1. */
+static long long
+sync_info_int(const redisReply *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < r->elements; i += 2) {
+		const redisReply *k = r->element[i], *v = r->element[i + 1];
+
+		if (k->type == REDIS_REPLY_STRING && strcmp(k->str, name) == 0)
+			return v->type == REDIS_REPLY_INTEGER ? v->integer : -1;
+	}
+	return -1;
+}
+
 static void
 sync_probe_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct sync *s = priv;
 	const redisReply *r = reply;
 	const char *last = "0-0", *maxdel = "0-0";
+	long long added = 0, length = 0;
 
-	(void)ac;
 	if (r == NULL || s->state != SYNC_PROBE)
 		return;
 	sync_alive(s);
 	if (r->type == REDIS_REPLY_ARRAY) {
 		last = sync_info_field(r, "last-generated-id");
 		maxdel = sync_info_field(r, "max-deleted-entry-id");
-		if (last == NULL || maxdel == NULL) {
+		added = sync_info_int(r, "entries-added");
+		length = sync_info_int(r, "length");
+		if (last == NULL || maxdel == NULL || added < 0 || length < 0) {
 			sync_fail(s, "XINFO STREAM (redis 7 needed)", r);
 			return;
 		}
@@ -461,20 +510,33 @@ sync_probe_cb(redisAsyncContext *ac, void *reply, void *priv)
 		sync_fail(s, "XINFO STREAM", r);
 		return;
 	}
-	if (!s->have_id)
+	snprintf(s->head, sizeof(s->head), "%s", last);
+	if (s->have_id && sync_id_cmp(last, s->last_id) == 0) {
+		/* nothing after our entry was ever added: nothing lost */
+		log_info("%s, resuming the change stream after %s", s->cfg.who,
+		    s->last_id);
+		sync_follow(s);
+	} else if (!s->have_id) {
 		sync_load(s, last);
-	else if (sync_id_cmp(last, s->last_id) < 0) {
+	} else if (sync_id_cmp(last, s->last_id) < 0) {
 		log_info("%s, change stream is behind our copy (%s < %s): it "
 		    "was reset", s->cfg.who, last, s->last_id);
 		sync_load(s, last);
 	} else if (sync_id_cmp(maxdel, s->last_id) > 0) {
-		log_info("%s, change stream trimmed past %s: reloading",
-		    s->cfg.who, s->last_id);
+		log_info("%s, change stream entries after %s were deleted: "
+		    "reloading", s->cfg.who, s->last_id);
 		sync_load(s, last);
+	} else if (strcmp(s->last_id, "0-0") == 0) {
+		/* nothing applied yet: resume only if nothing was trimmed */
+		if (added != length)
+			sync_load(s, last);
+		else
+			sync_follow(s);
 	} else {
-		log_info("%s, resuming the change stream after %s", s->cfg.who,
-		    s->last_id);
-		sync_follow(s);
+		s->state = SYNC_CHECK;
+		if (redisAsyncCommand(ac, sync_check_cb, s, "XRANGE %s %s %s",
+		    s->k_changes, s->last_id, s->last_id) != REDIS_OK)
+			rconn_drop(s->rc, "cannot send");
 	}
 }
 
