@@ -11,9 +11,10 @@
  *    no zone apex: NOTAUTH; of a zone: REFUSED (no transfer ACL);
  *  - a registry name under the domain: registry.c encodes the answer;
  *    its NXDOMAIN and NODATA come from the domain zone's templates;
- *  - a name in none of the zones: forwarded when the client may recurse,
- *    else REFUSED with Extended DNS Error 20, Not Authoritative (RFC
- *    8914) when the query had EDNS;
+ *  - a name in none of the zones, or below one of their delegations:
+ *    forwarded when the client may recurse and asked to (RD), else
+ *    REFUSED (a referral) with Extended DNS Error 20, Not Authoritative
+ *    (RFC 8914) when the query had EDNS;
  *  - otherwise the template from db_lookup().
  *
  * SPDX-License-Identifier: BSD-2-Clause
@@ -354,11 +355,14 @@ answer_query(struct answer_ctx *ctx, const uint8_t *pkt, size_t len,
 	ctx->limit = limit;
 	if (ctx->reg != NULL && (len = answer_try_reg(ctx, q, out, limit)) > 0)
 		return len;
-	if ((t = db_lookup(ctx->db, q, &dn)) != NULL)
+	t = db_lookup(ctx->db, q, &dn);
+	/* a referral is no answer for a client that asked us to recurse */
+	if (t != NULL && !(ctx->ra && (q->flags & WIRE_RD) && !t->aa
+	    && t->rcode == WIRE_RC_NOERROR && t->an == 0))
 		return answer_emit(ctx, q, t, out, limit);
-	if (dn != NULL)
+	if (t == NULL && dn != NULL)
 		return answer_dname(ctx, q, dn, out, limit);
-	if (ctx->ra)
+	if (ctx->ra && (q->flags & WIRE_RD))
 		return ANSWER_FORWARD;
 	return answer_error_ede(ctx, q, out, WIRE_RC_REFUSED,
 	    ANSWER_EDE_NOTAUTH);

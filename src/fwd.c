@@ -5,6 +5,16 @@
  * packet: where to send, the client's ID and flags, and its question
  * bytes (to restore their case in the answer and to build a SERVFAIL).
  *
+ * c-ares tries each forwarder in turn, so with dead forwarders its own
+ * give-up time grows with their number; every query therefore also has a
+ * deadline of its own: pending queries are kept in send order (all have
+ * the same timeout), one ev_timer watches the oldest, and at its deadline
+ * the client gets SERVFAIL and the slot waits for c-ares to let go.
+ *
+ * c-ares 1.18 cuts UDP answers to 512 bytes unless ARES_FLAG_EDNS is set,
+ * and reads at most 4096 bytes of a datagram, so the forwarded copy of a
+ * query asks for no more than 4096 bytes (its OPT size is lowered).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "config.h"
@@ -23,6 +33,7 @@
 
 #define FWD_TRIES	2
 #define FWD_QMAX	(DNAME_MAXLEN + 4)
+#define FWD_UDPMAX	4096	/* what c-ares reads of a datagram */
 
 struct fwd;
 
@@ -43,6 +54,9 @@ struct fwd_chan {
 struct fwd_pending {
 	struct fwd		*f;
 	struct fwd_pending	*next_free;
+	struct fwd_pending	*older, *newer;	/* in flight, send order */
+	bool			 answered;	/* deadline passed: SERVFAIL */
+	ev_tstamp		 deadline;
 	struct fwd_client	 client;
 	uint64_t		 started_ns;
 	uint16_t		 id;
@@ -61,8 +75,11 @@ struct fwd {
 	struct fwd_chan		 udp, tcp;
 	struct fwd_pending	*pool;
 	struct fwd_pending	*free_list;
+	struct fwd_pending	*oldest, *newest;	/* in flight */
+	ev_timer		 deadline;
 	bool			 closing;
 	struct fwd_stats	 stats;
+	uint8_t			 qbuf[WIRE_MAXMSG];
 	uint8_t			 out[WIRE_MAXMSG];
 };
 
@@ -289,11 +306,60 @@ fwd_adopt(const struct fwd_pending *p, const uint8_t *abuf, size_t alen,
 	return alen;
 }
 
+static void fwd_arm_deadline(struct fwd *f);
+
+/* Take p out of the in-flight list (it is answered or done). */
+static void
+fwd_unlink(struct fwd_pending *p)
+{
+	struct fwd *f = p->f;
+
+	if (p->older != NULL)
+		p->older->newer = p->newer;
+	else if (f->oldest == p)
+		f->oldest = p->newer;
+	if (p->newer != NULL)
+		p->newer->older = p->older;
+	else if (f->newest == p)
+		f->newest = p->older;
+	p->older = p->newer = NULL;
+}
+
 static void
 fwd_release(struct fwd_pending *p)
 {
+	fwd_unlink(p);
 	p->next_free = p->f->free_list;
 	p->f->free_list = p;
+}
+
+/* The oldest query's deadline passed: SERVFAIL to every late one. */
+static void
+fwd_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct fwd *f = t->data;
+	ev_tstamp now = ev_now(loop);
+	struct fwd_pending *p;
+
+	(void)revents;
+	while ((p = f->oldest) != NULL && p->deadline <= now) {
+		fwd_unlink(p);
+		p->answered = true;
+		f->stats.failures++;
+		f->reply(f->arg, &p->client, f->out,
+		    fwd_servfail_from(p, f->cfg.udp_max, f->out));
+	}
+	fwd_arm_deadline(f);
+}
+
+static void
+fwd_arm_deadline(struct fwd *f)
+{
+	ev_timer_stop(f->loop, &f->deadline);
+	if (f->oldest == NULL)
+		return;
+	ev_timer_set(&f->deadline, f->oldest->deadline - ev_now(f->loop), 0.);
+	ev_timer_start(f->loop, &f->deadline);
 }
 
 static void
@@ -305,8 +371,8 @@ fwd_answer_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	size_t n = 0;
 
 	(void)timeouts;
-	if (status == ARES_EDESTRUCTION || f->closing) {
-		fwd_release(p);
+	if (status == ARES_EDESTRUCTION || f->closing || p->answered) {
+		fwd_release(p);		/* nobody is waiting any more */
 		return;
 	}
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0)
@@ -328,6 +394,7 @@ fwd_answer_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	f->reply(f->arg, &p->client, f->out, n);
 	fwd_release(p);
+	fwd_arm_deadline(f);
 }
 
 int
@@ -337,16 +404,31 @@ fwd_query(struct fwd *f, const struct wire_query *q,
 	struct fwd_pending *p = f->free_list;
 	struct fwd_chan *ch = c->tcp ? &f->tcp : &f->udp;
 
-	if (p == NULL) {
+	if (p == NULL || q->len > sizeof(f->qbuf)) {
 		f->stats.full++;
 		return -1;
 	}
 	f->free_list = p->next_free;
 	p->client = *c;
 	p->started_ns = fwd_now_ns();
+	p->answered = false;
+	p->deadline = ev_now(f->loop) + f->cfg.timeout_ms / 1000.;
+	p->older = f->newest;
+	p->newer = NULL;
+	if (f->newest != NULL)
+		f->newest->newer = p;
+	else
+		f->oldest = p;
+	f->newest = p;
+	if (!ev_is_active(&f->deadline))
+		fwd_arm_deadline(f);
 	fwd_keep(p, q);
 	f->stats.queries++;
-	ares_send(ch->channel, q->pkt, (int)q->len, fwd_answer_cb, p);
+	/* a copy that asks for no more than c-ares can read */
+	memcpy(f->qbuf, q->pkt, q->len);
+	if (q->edns && q->edns_udp > FWD_UDPMAX)
+		wire_put16(f->qbuf + q->edns_udp_off, FWD_UDPMAX);
+	ares_send(ch->channel, f->qbuf, (int)q->len, fwd_answer_cb, p);
 	fwd_rearm(ch);
 	return 0;
 }
@@ -377,8 +459,12 @@ fwd_new(struct ev_loop *loop, const struct fwd_config *cfg, fwd_reply_fn reply,
 		f->pool[i].f = f;
 		fwd_release(&f->pool[i]);
 	}
-	if (fwd_chan_init(f, &f->udp, ARES_FLAG_IGNTC, err, errlen) < 0
-	    || fwd_chan_init(f, &f->tcp, ARES_FLAG_USEVC, err, errlen) < 0) {
+	ev_init(&f->deadline, fwd_deadline_cb);
+	f->deadline.data = f;
+	if (fwd_chan_init(f, &f->udp, ARES_FLAG_IGNTC | ARES_FLAG_EDNS, err,
+	    errlen) < 0
+	    || fwd_chan_init(f, &f->tcp, ARES_FLAG_USEVC | ARES_FLAG_EDNS, err,
+	    errlen) < 0) {
 		fwd_free(f);
 		return NULL;
 	}
@@ -426,6 +512,7 @@ fwd_free(struct fwd *f)
 	if (f == NULL)
 		return;
 	f->closing = true;
+	ev_timer_stop(f->loop, &f->deadline);
 	fwd_chan_free(f, &f->udp);
 	fwd_chan_free(f, &f->tcp);
 	free(f->pool);

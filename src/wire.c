@@ -152,6 +152,7 @@ wire_parse_additional(const uint8_t *pkt, size_t len, size_t off,
 			}
 			q->edns = true;
 			q->edns_udp = wire_get16(pkt + off + 2);
+			q->edns_udp_off = (uint16_t)(off + 2);
 			q->edns_version = pkt[off + 5];
 			q->edns_do = (pkt[off + 6] & 0x80) != 0;
 		}

@@ -82,6 +82,7 @@ struct wire_query {
 	bool		 edns_do;
 	uint8_t		 edns_version;
 	uint16_t	 edns_udp;	/* requester's payload size */
+	uint16_t	 edns_udp_off;	/* where that size is in pkt */
 };
 
 /*
