@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +36,7 @@ arena_alloc(struct arena *a, size_t size)
 	size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	void *p;
 
-	if (need < size)
+	if (need < size || need > SIZE_MAX / 2)
 		return NULL;
 	if (c == NULL || c->size - c->used < need) {
 		size_t csize = need > a->chunk_size / 4 ? need : a->chunk_size;

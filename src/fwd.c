@@ -242,8 +242,9 @@ fwd_servfail_from(const struct fwd_pending *p, uint16_t udp_max, uint8_t *out)
 	size_t n = WIRE_HDR + p->qlen;
 
 	wire_put16(out, p->id);
+	/* acting as a recursive server here: CD is copied (RFC 4035 3.2.2) */
 	wire_put16(out + 2, (uint16_t)(WIRE_QR | WIRE_RA
-	    | (p->flags & (0x7800 | WIRE_RD)) | WIRE_RC_SERVFAIL));
+	    | (p->flags & (0x7800 | WIRE_RD | WIRE_CD)) | WIRE_RC_SERVFAIL));
 	wire_put16(out + 4, 1);
 	memset(out + 6, 0, 6);
 	memcpy(out + WIRE_HDR, p->question, p->qlen);

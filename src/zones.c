@@ -466,9 +466,11 @@ zone_record(struct zone_reader *r, const char *entry, uint32_t line)
 		return zone_fail(r, file, line, "%s",
 		    ldns_get_errorstr_by_id(st));
 	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		unsigned cls = (unsigned)ldns_rr_get_class(rr);
+
 		ldns_rr_free(rr);
 		return zone_fail(r, file, line, "class %u is not supported "
-		    "(only IN)", (unsigned)ldns_rr_get_class(rr));
+		    "(only IN)", cls);
 	}
 	if (explicit_ttl) {
 		r->last_ttl = ldns_rr_ttl(rr);
@@ -585,7 +587,7 @@ static int
 zone_check(struct zone_reader *r)
 {
 	struct zones_zone *z = r->zone;
-	size_t i, nsoa = 0;
+	size_t i, nsoa = 0, first_soa = 0;
 	char name[DNAME_STRLEN];
 
 	for (i = 0; i < z->nrrs; i++) {
@@ -603,9 +605,16 @@ zone_check(struct zone_reader *r)
 			    || memcmp(x->owner, z->origin, z->origin_len) != 0)
 				return zone_fail(r, x->file, x->line, "SOA "
 				    "record not at the zone's origin");
-			if (nsoa++ > 0)
-				return zone_fail(r, x->file, x->line, "more "
-				    "than one SOA record");
+			if (nsoa++ > 0) {
+				/* name the later one, as written */
+				const struct zones_rr *late = x->line
+				    > z->rrs[first_soa].line ? x
+				    : &z->rrs[first_soa];
+
+				return zone_fail(r, late->file, late->line,
+				    "more than one SOA record");
+			}
+			first_soa = i;
 			z->soa = i;
 		}
 	}
@@ -622,11 +631,15 @@ zone_check(struct zone_reader *r)
 			uint16_t t = z->rrs[j].type;
 
 			if (t == WIRE_T_CNAME) {
-				if (cname != SIZE_MAX)
-					return zone_fail(r, z->rrs[j].file,
-					    z->rrs[j].line, "more than one "
+				if (cname != SIZE_MAX) {
+					size_t late = z->rrs[j].line
+					    > z->rrs[cname].line ? j : cname;
+
+					return zone_fail(r, z->rrs[late].file,
+					    z->rrs[late].line, "more than one "
 					    "CNAME for %s", dname_to_str(name,
-					    sizeof(name), z->rrs[j].owner_orig));
+					    sizeof(name), z->rrs[late].owner_orig));
+				}
 				cname = j;
 			} else if (t != WIRE_T_RRSIG && t != 47 /* NSEC */) {
 				if (other == SIZE_MAX

@@ -1,0 +1,51 @@
+# tests/unit/local.mk -- Criterion unit tests, one program per module.
+if HAVE_CRITERION
+UNIT_TESTS = \
+	tests/unit/test_wire \
+	tests/unit/test_dname \
+	tests/unit/test_zones \
+	tests/unit/test_db \
+	tests/unit/test_enc \
+	tests/unit/test_conf \
+	tests/unit/test_arena \
+	tests/unit/test_qsbr \
+	tests/unit/test_listen
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
+tests_unit_test_wire_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_wire_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_dname_SOURCES = tests/unit/test_dname.c
+tests_unit_test_dname_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_dname_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_zones_SOURCES = tests/unit/test_zones.c
+tests_unit_test_zones_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_zones_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_db_SOURCES = tests/unit/test_db.c
+tests_unit_test_db_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_db_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_enc_SOURCES = tests/unit/test_enc.c
+tests_unit_test_enc_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_enc_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
+tests_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_conf_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_arena_SOURCES = tests/unit/test_arena.c
+tests_unit_test_arena_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_arena_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_qsbr_SOURCES = tests/unit/test_qsbr.c
+tests_unit_test_qsbr_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_qsbr_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_listen_SOURCES = tests/unit/test_listen.c
+tests_unit_test_listen_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_listen_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+endif
