@@ -8,7 +8,7 @@
 
 # Build and test dependencies (Debian 12 package names).
 MUSTER_BUILD_DEPS="gcc make autoconf automake pkg-config libev-dev
-libldns-dev libhiredis-dev libc-ares-dev libcriterion-dev"
+libldns-dev libhiredis-dev libc-ares-dev libcriterion-dev libssl-dev"
 MUSTER_RUN_DEPS="redis-server bind9-dnsutils"
 
 muster_deps() {

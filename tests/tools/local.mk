@@ -3,3 +3,5 @@ check_PROGRAMS += tests/tools/freeport
 tests_tools_freeport_SOURCES = tests/tools/freeport.c
 check_PROGRAMS += tests/tools/dnsq
 tests_tools_dnsq_SOURCES = tests/tools/dnsq.c
+check_PROGRAMS += tests/tools/hcserver
+tests_tools_hcserver_SOURCES = tests/tools/hcserver.c
