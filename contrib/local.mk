@@ -6,3 +6,4 @@
 # SPDX-License-Identifier: BSD-2-Clause
 dist_bin_SCRIPTS = contrib/musterctl
 dist_pkgdata_DATA = contrib/muster.lua
+EXTRA_DIST += contrib/musterd.conf

@@ -370,6 +370,52 @@ conf_clear(const struct conf_opt *tab, void *conf)
 }
 
 int
+conf_copy(const struct conf_opt *o, void *dst, const void *src)
+{
+	const void *ps = (const char *)src + o->offset;
+	void *pd = (char *)dst + o->offset;
+	const struct conf_list *ls = ps;
+	struct conf_list *ld = pd, copy = { NULL, 0 };
+	size_t i;
+
+	switch (o->type) {
+	case CONF_FLAG:
+		*(int *)pd = *(const int *)ps;
+		return 0;
+	case CONF_INT:
+		*(long *)pd = *(const long *)ps;
+		return 0;
+	case CONF_STR: {
+		const char *v = *(char *const *)ps;
+		char *c = v ? strdup(v) : NULL;
+
+		if (v != NULL && c == NULL)
+			return -1;
+		free(*(char **)pd);
+		*(char **)pd = c;
+		return 0;
+	}
+	case CONF_LIST:
+		copy.v = calloc(ls->n ? ls->n : 1, sizeof(*copy.v));
+		if (copy.v == NULL)
+			return -1;
+		for (i = 0; i < ls->n; i++) {
+			copy.v[i].value = strdup(ls->v[i].value);
+			copy.v[i].where = strdup(ls->v[i].where);
+			copy.n++;
+			if (copy.v[i].value == NULL || copy.v[i].where == NULL) {
+				conf_list_clear(&copy);
+				return -1;
+			}
+		}
+		conf_list_clear(ld);
+		*ld = copy;
+		return 0;
+	}
+	return 0;
+}
+
+int
 conf_same(const struct conf_opt *o, const void *a, const void *b)
 {
 	const void *pa = (const char *)a + o->offset;

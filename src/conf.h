@@ -82,6 +82,9 @@ void conf_usage(const struct conf_opt *tab, FILE *out, const char *synopsis);
 /* Find an option by name; NULL when unknown. */
 const struct conf_opt *conf_find(const struct conf_opt *tab, const char *name);
 
+/* Set o's value in dst to a copy of src's; 0, or -1 when out of memory. */
+int conf_copy(const struct conf_opt *o, void *dst, const void *src);
+
 /* Is the value of o the same in a and b? (reload: restart-only keys) */
 int conf_same(const struct conf_opt *o, const void *a, const void *b);
 

@@ -22,6 +22,7 @@ struct mirror {
 	struct model		*model;		/* the served one */
 	struct sync		*sync;
 	char			*state_file;
+	char			*source;
 	char			 pos[SYNC_IDLEN];	/* stream id of model */
 	bool			 dirty;		/* state file behind */
 	ev_timer		 save;
@@ -45,7 +46,7 @@ mirror_save(struct mirror *m)
 {
 	if (m->state_file == NULL || !m->dirty)
 		return;
-	if (state_save(m->state_file, m->model, m->pos) < 0)
+	if (state_save(m->state_file, m->model, m->pos, m->source) < 0)
 		log_warn("registry, cannot write state file %s", m->state_file);
 	else
 		m->dirty = false;
@@ -164,7 +165,8 @@ const struct sync_ops mirror_sync_ops = {
 
 struct mirror *
 mirror_new(struct ev_loop *loop, const struct reg_settings *set,
-    const char *state_file, void (*loaded)(void *), void *arg)
+    const char *state_file, const char *source, void (*loaded)(void *),
+    void *arg)
 {
 	struct mirror *m = calloc(1, sizeof(*m));
 
@@ -175,9 +177,11 @@ mirror_new(struct ev_loop *loop, const struct reg_settings *set,
 	m->loaded = loaded;
 	m->loaded_arg = arg;
 	m->model = model_new(set);
-	if (m->model == NULL || (state_file != NULL
+	m->source = strdup(source);
+	if (m->model == NULL || m->source == NULL || (state_file != NULL
 	    && (m->state_file = strdup(state_file)) == NULL)) {
 		model_free(m->model);
+		free(m->source);
 		free(m);
 		return NULL;
 	}
@@ -198,7 +202,7 @@ mirror_load_state(struct mirror *m)
 	if (nm == NULL)
 		return false;
 	errno = 0;
-	n = state_load(m->state_file, nm, id, err, sizeof(err));
+	n = state_load(m->state_file, nm, m->source, id, err, sizeof(err));
 	if (n < 0) {
 		if (errno != ENOENT)
 			log_warnx("registry, state file not used: %s", err);
@@ -256,5 +260,6 @@ mirror_free(struct mirror *m)
 	mirror_save(m);
 	model_free(m->model);
 	free(m->state_file);
+	free(m->source);
 	free(m);
 }

@@ -30,12 +30,14 @@ struct mirror_stats {
 extern const struct sync_ops mirror_sync_ops;
 
 /*
- * A mirror with settings set; state_file may be NULL.  loaded(arg) is
- * called once, when a whole copy of the registry is first served (from a
- * full load, or from the state file); may be NULL.
+ * A mirror with settings set; state_file may be NULL (source names the
+ * registry it is for: a state file written for another is not used).
+ * loaded(arg) is called once, when a whole copy of the registry is first
+ * served (from a full load, or from the state file); may be NULL.
  */
 struct mirror *mirror_new(struct ev_loop *loop, const struct reg_settings *set,
-    const char *state_file, void (*loaded)(void *), void *arg);
+    const char *state_file, const char *source, void (*loaded)(void *),
+    void *arg);
 
 /*
  * Tie the mirror to its follower, serve the state file's copy if there

@@ -26,6 +26,7 @@
 #include <ev.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "log.h"
 #include "probe.h"
 #include "rconn.h"
@@ -306,49 +307,6 @@ mp_signals(struct mp *d)
 	}
 }
 
-static void
-mp_daemonize(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0)
-		fatal("fork");
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		fatal("setsid");
-	pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid > 0)
-		_exit(0);
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-}
-
-static void
-mp_pidfile(const char *path)
-{
-	FILE *fp;
-
-	if (path == NULL)
-		return;
-	fp = fopen(path, "w");
-	if (fp == NULL) {
-		log_warn("pidfile, cannot write %s", path);
-		return;
-	}
-	fprintf(fp, "%ld\n", (long)getpid());
-	fclose(fp);
-}
-
 /* The probe's settings from the configuration (checked by the table). */
 static int
 mp_probe_config(const struct mp_conf *c, struct probe_config *pc)
@@ -375,6 +333,7 @@ mp_run(struct mp *d)
 {
 	struct probe_config pc;
 	char err[1024] = "";
+	int ready = -1;
 
 	if (mp_probe_config(&d->conf, &pc) < 0)
 		return 1;
@@ -385,10 +344,10 @@ mp_run(struct mp *d)
 	mp_rlimit(&d->conf);
 	pc.max_checks = (size_t)d->conf.max_checks;
 	if (!d->conf.foreground) {
-		mp_daemonize();
+		ready = daemon_background("muster-probe");
 		log_init("muster-probe", 0, log_get_level());
 	}
-	mp_pidfile(d->conf.pidfile);
+	daemon_pidfile(d->conf.pidfile);
 	mp_token(&d->conf, pc.token, sizeof(pc.token));
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	mp_signals(d);
@@ -396,9 +355,11 @@ mp_run(struct mp *d)
 	d->probe = probe_new(d->loop, &pc, err, sizeof(err));
 	if (d->probe == NULL) {
 		log_errx("%s", err);
+		daemon_report(&ready, err);
 		return 1;
 	}
 	probe_start(d->probe);
+	daemon_report(&ready, "ok");
 	log_info("muster-probe %s started, redis %s, lease %u ms, max-checks "
 	    "%zu, token %s", PACKAGE_VERSION, pc.url.text, (unsigned)pc.lease_ms,
 	    pc.max_checks, pc.token);

@@ -29,6 +29,7 @@
 
 #include "acl.h"
 #include "conf.h"
+#include "daemon.h"
 #include "db.h"
 #include "fwd.h"
 #include "listen.h"
@@ -117,7 +118,8 @@ static const struct conf_opt musterd_opts[] = {
 	  "FILE", "write the process id to FILE" },
 	{ "redis", 'r', CONF_STR, NULL, OFF(redis), 0, 0, check_redis,
 	  CONF_RESTART, "URL", "serve the registry in this Redis "
-	  "(redis://[user:pass@]host[:port][/db], unix:///path[?db=N])" },
+	  "(redis://[user:pass@]host[:port][/db], unix:///path[?db=N], "
+	  "sentinel://host:port[,...]/MASTER)" },
 	{ "prefix", 0, CONF_STR, "muster:", OFF(prefix), 0, 0, NULL,
 	  CONF_RESTART, "PREFIX", "registry key prefix in Redis" },
 	{ "domain", 'd', CONF_STR, "consul.", OFF(domain), 0, 0, check_domain, 0,
@@ -153,7 +155,7 @@ static const struct conf_opt musterd_opts[] = {
 	{ "forward-max", 0, CONF_INT, "1024", OFF(forward_max), 1, 65536, NULL,
 	  CONF_RESTART, "N", "forwarded queries in flight per worker" },
 	{ "metrics", 0, CONF_STR, NULL, OFF(metrics), 0, 0, check_listen,
-	  CONF_RESTART, "ADDR:PORT", "serve Prometheus metrics over HTTP "
+	  CONF_RESTART, "ADDR[:PORT]", "serve Prometheus metrics over HTTP "
 	  "at /metrics (off when not given)" },
 	{ "user", 'u', CONF_STR, NULL, OFF(user), 0, 0, NULL, CONF_RESTART,
 	  "USER", "after binding the sockets, run as USER and its group" },
@@ -322,13 +324,15 @@ musterd_domain_zone(const struct musterd_conf *c, char *err, size_t errlen)
 	for (i = 0; i < c->listen.n && o < sizeof(text) - 128; i++) {
 		struct listen_addr a;
 		char why[128], host[INET6_ADDRSTRLEN];
-		const void *ip = a.ss.ss_family == AF_INET
-		    ? (const void *)&((struct sockaddr_in *)&a.ss)->sin_addr
-		    : (const void *)&((struct sockaddr_in6 *)&a.ss)->sin6_addr;
+		const void *ip;
 
 		if (listen_parse(c->listen.v[i].value, 53, &a, why,
-		    sizeof(why)) < 0 || a.wildcard
-		    || inet_ntop(a.ss.ss_family, ip, host, sizeof(host)) == NULL)
+		    sizeof(why)) < 0 || a.wildcard)
+			continue;
+		ip = a.ss.ss_family == AF_INET
+		    ? (const void *)&((struct sockaddr_in *)&a.ss)->sin_addr
+		    : (const void *)&((struct sockaddr_in6 *)&a.ss)->sin6_addr;
+		if (inet_ntop(a.ss.ss_family, ip, host, sizeof(host)) == NULL)
 			continue;
 		o += (size_t)snprintf(text + o, sizeof(text) - o,
 		    "ns 60 IN %s %s\n", a.ss.ss_family == AF_INET ? "A" : "AAAA",
@@ -336,6 +340,23 @@ musterd_domain_zone(const struct musterd_conf *c, char *err, size_t errlen)
 	}
 	return zones_load_string("(built-in zone for the domain)", text, o,
 	    NULL, err, errlen);
+}
+
+/* Is origin (text) the registry's domain (when there is a registry)? */
+static bool
+musterd_is_domain(const struct musterd_conf *c, const char *origin)
+{
+	struct reg_settings set;
+	uint8_t wire[DNAME_MAXLEN];
+	const char *why;
+	int n;
+
+	if (c->redis == NULL || (n = dname_from_str(wire, origin, &why)) < 0)
+		return false;
+	musterd_reg_settings(c, &set);
+	dname_copy_lower(wire, wire, (size_t)n);
+	return (size_t)n == set.domain_len
+	    && memcmp(wire, set.domain, (size_t)n) == 0;
 }
 
 /*
@@ -372,8 +393,11 @@ musterd_load_zones(const struct musterd_conf *c, bool lenient, char *err,
 		if (zones[n] == NULL && lenient) {
 			log_errx("zone, not served: %s", err);
 			err[0] = '\0';
-			if (file != v && (zones[n] = zones_broken(file,
-			    origin)) == NULL)
+			/* the registry's domain falls back to the built-in zone */
+			if (file != v && !musterd_is_domain(c, origin)
+			    && (zones[n] = zones_broken(file, origin)) == NULL)
+				continue;
+			if (zones[n] == NULL)
 				continue;
 		}
 		if (zones[n] == NULL)
@@ -451,17 +475,37 @@ musterd_view(const struct musterd_conf *c, bool lenient, char *err,
 	return v;
 }
 
+/*
+ * Settings that need a restart keep the values the process runs with
+ * (sockets, workers, forwarders, the registry connection...): a change
+ * is logged and left for the next start.
+ */
+static void
+musterd_keep_restart_keys(struct musterd *d, struct musterd_conf *c)
+{
+	const struct conf_opt *o;
+
+	for (o = musterd_opts; o->name != NULL; o++) {
+		if (!(o->flags & CONF_RESTART) || conf_same(o, c, &d->conf))
+			continue;
+		log_warnx("reload, %s changed: takes effect at restart", o->name);
+		if (conf_copy(o, c, &d->conf) < 0)
+			log_warnx("reload, out of memory keeping %s", o->name);
+	}
+}
+
 static void
 musterd_reload(struct musterd *d)
 {
 	struct musterd_conf c;
 	struct view *v;
 	char err[1024] = "";
-	const struct conf_opt *o;
 
 	log_info("reload, started (SIGHUP)");
 	(void)notify_send("RELOADING=1");
-	if (musterd_read_conf(d, &c, err, sizeof(err)) < 0
+	if (musterd_read_conf(d, &c, err, sizeof(err)) == 0)
+		musterd_keep_restart_keys(d, &c);
+	if (err[0] != '\0'
 	    || (v = musterd_view(&c, false, err, sizeof(err))) == NULL) {
 		log_errx("reload, failed, still serving the old data: %s", err);
 		conf_clear(musterd_opts, &c);
@@ -469,10 +513,6 @@ musterd_reload(struct musterd *d)
 		    "old data");
 		return;
 	}
-	for (o = musterd_opts; o->name != NULL; o++)
-		if ((o->flags & CONF_RESTART) && !conf_same(o, &c, &d->conf))
-			log_warnx("reload, %s changed: takes effect at restart",
-			    o->name);
 	if (view_publish(v) < 0) {
 		log_errx("reload, out of memory");
 		view_free(v);
@@ -927,8 +967,21 @@ musterd_drop_privileges(struct musterd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "user: no such user \"%s\"", d->conf.user);
 		return -1;
 	}
-	if (geteuid() == 0 && (initgroups(pw->pw_name, pw->pw_gid) < 0
-	    || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)) {
+	if (pw->pw_uid == 0 && !d->conf.allow_root
+	    && !(env != NULL && strcmp(env, "1") == 0)) {
+		snprintf(err, errlen, "user: refusing to serve as root (%s): "
+		    "give --allow-root", d->conf.user);
+		return -1;
+	}
+	if (geteuid() != 0) {
+		if (geteuid() == pw->pw_uid)
+			return 0;	/* already that user */
+		snprintf(err, errlen, "user: cannot become %s without root",
+		    d->conf.user);
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0
+	    || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
 		snprintf(err, errlen, "user: cannot become %s: %s",
 		    d->conf.user, strerror(errno));
 		return -1;
@@ -964,7 +1017,7 @@ musterd_start_sync(struct musterd *d)
 {
 	struct sync_config sc;
 	struct reg_settings set;
-	char why[256];
+	char why[256], source[sizeof(sc.prefix) + sizeof(sc.url.text) + 2];
 
 	memset(&sc, 0, sizeof(sc));
 	if (rconn_url_parse(d->conf.redis, &sc.url, why, sizeof(why)) < 0) {
@@ -974,7 +1027,8 @@ musterd_start_sync(struct musterd *d)
 	snprintf(sc.prefix, sizeof(sc.prefix), "%s", d->conf.prefix);
 	sc.who = "registry";
 	musterd_reg_settings(&d->conf, &set);
-	d->mirror = mirror_new(d->loop, &set, d->conf.state_file,
+	snprintf(source, sizeof(source), "%s %s", d->conf.prefix, sc.url.text);
+	d->mirror = mirror_new(d->loop, &set, d->conf.state_file, source,
 	    musterd_ready, d);
 	if (d->mirror != NULL)
 		d->sync = sync_new(d->loop, &sc, &mirror_sync_ops, d->mirror);
@@ -984,85 +1038,6 @@ musterd_start_sync(struct musterd *d)
 	}
 	sync_start(d->sync);
 	return 0;
-}
-
-/*
- * Go to the background.  The starting process waits on a pipe until the
- * daemon says it serves ("ok") or why it could not; it exits 0 or 1 with
- * that message.  Returns the daemon's end of the pipe.
- */
-static int
-musterd_daemonize(void)
-{
-	int fds[2], fd;
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		fatal("pipe");
-	pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid > 0) {
-		char msg[1100];
-		ssize_t n, got = 0;
-
-		close(fds[1]);
-		while ((n = read(fds[0], msg + got, sizeof(msg) - 1
-		    - (size_t)got)) > 0)
-			got += n;
-		msg[got] = '\0';
-		if (strcmp(msg, "ok") == 0)
-			_exit(0);
-		fprintf(stderr, "musterd: %s\n", got > 0 ? msg
-		    : "the daemon exited while starting (see the log)");
-		_exit(1);
-	}
-	close(fds[0]);
-	if (setsid() < 0)
-		fatal("setsid");
-	pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid > 0)
-		_exit(0);
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-	return fds[1];
-}
-
-/* Tell the starting process how the start went (background mode). */
-static void
-musterd_report(struct musterd *d, const char *msg)
-{
-	if (d->ready_fd < 0)
-		return;
-	if (write(d->ready_fd, msg, strlen(msg)) < 0) {
-		/* the starter is gone: nobody to tell */
-	}
-	close(d->ready_fd);
-	d->ready_fd = -1;
-}
-
-static void
-musterd_pidfile(const char *path)
-{
-	FILE *fp;
-
-	if (path == NULL)
-		return;
-	fp = fopen(path, "w");
-	if (fp == NULL) {
-		log_warn("pidfile, cannot write %s", path);
-		return;
-	}
-	fprintf(fp, "%ld\n", (long)getpid());
-	fclose(fp);
 }
 
 static void
@@ -1120,10 +1095,10 @@ musterd_run(struct musterd *d)
 		return 1;
 	}
 	if (!d->conf.foreground) {
-		d->ready_fd = musterd_daemonize();
+		d->ready_fd = daemon_background("musterd");
 		log_init("musterd", 0, log_get_level());
 	}
-	musterd_pidfile(d->conf.pidfile);
+	daemon_pidfile(d->conf.pidfile);
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	musterd_signals(d);
 	ev_init(&d->reclaim, musterd_reclaim_cb);
@@ -1134,7 +1109,7 @@ musterd_run(struct musterd *d)
 	    || (d->conf.redis != NULL && musterd_start_sync(d) < 0)
 	    || musterd_start_workers(d, err, sizeof(err)) < 0) {
 		log_errx("%s", err[0] ? err : "cannot start");
-		musterd_report(d, err[0] ? err : "cannot start (see the log)");
+		daemon_report(&d->ready_fd, err[0] ? err : "cannot start (see the log)");
 		return 1;
 	}
 	musterd_log_zones(v->db);
@@ -1142,7 +1117,7 @@ musterd_run(struct musterd *d)
 		log_info("listening on %s (udp, tcp)", d->addrs[i].text);
 	log_info("musterd %s started, %u workers", PACKAGE_VERSION,
 	    d->nworkers);
-	musterd_report(d, "ok");
+	daemon_report(&d->ready_fd, "ok");
 	if (d->sync == NULL)
 		musterd_ready(d);	/* zones only: serving now */
 	ev_run(d->loop, 0);

@@ -71,7 +71,8 @@ state_put_node(const struct rec_node *r, void *arg)
 }
 
 int
-state_save(const char *path, const struct model *m, const char *stream_id)
+state_save(const char *path, const struct model *m, const char *stream_id,
+    const char *source)
 {
 	char tmp[4096];
 	FILE *fp;
@@ -83,6 +84,8 @@ state_save(const char *path, const struct model *m, const char *stream_id)
 		return -1;
 	fputs("muster-state 1\nstream ", fp);
 	state_put_str(fp, stream_id, strlen(stream_id));
+	fputs("\nsource ", fp);
+	state_put_str(fp, source, strlen(source));
 	fputc('\n', fp);
 	model_each_inst(m, state_put_inst, fp);
 	model_each_node(m, state_put_node, fp);
@@ -185,13 +188,13 @@ state_record(struct state_r *r, struct model *m, long *ninst)
 }
 
 long
-state_load(const char *path, struct model *m, char *id, char *err,
-    size_t errlen)
+state_load(const char *path, struct model *m, const char *source, char *id,
+    char *err, size_t errlen)
 {
 	struct state_r r = { 0 };
 	char head[32];
-	const char *sid;
-	size_t len;
+	const char *sid, *src;
+	size_t len, slen;
 	long ninst = 0;
 	int rc;
 
@@ -211,6 +214,18 @@ state_load(const char *path, struct model *m, char *id, char *err,
 		goto out;
 	}
 	memcpy(id, sid, len + 1);
+	if (fscanf(r.fp, "source ") != 0
+	    || (src = state_get_str(&r, &slen)) == NULL || fgetc(r.fp) != '\n') {
+		snprintf(err, errlen, "%s: not a muster state file", path);
+		ninst = -1;
+		goto out;
+	}
+	if (slen != strlen(source) || memcmp(src, source, slen) != 0) {
+		snprintf(err, errlen, "%s: written for another registry (%.*s)",
+		    path, (int)(slen > 200 ? 200 : slen), src);
+		ninst = -1;
+		goto out;
+	}
 	while ((rc = state_record(&r, m, &ninst)) == 1)
 		;
 	if (rc < 0) {

@@ -10,6 +10,7 @@
  * Format (all counts and lengths decimal; a "string" is LEN SP BYTES):
  *   muster-state 1 NL
  *   stream STRING NL
+ *   source STRING NL   (which registry: prefix and Redis URL)
  *   inst STRING NFIELDS NL   then NFIELDS lines: STRING SP STRING NL
  *   node STRING NFIELDS NL   then the same
  *   end NL
@@ -26,16 +27,18 @@
 
 #define STATE_IDLEN	64
 
-/* Write the model and stream id to path.  0, or -1 with errno/log. */
-int state_save(const char *path, const struct model *m, const char *stream_id);
+/* Write the model, stream id and source to path.  0, or -1 with errno. */
+int state_save(const char *path, const struct model *m, const char *stream_id,
+    const char *source);
 
 /*
  * Read path into m (records added with model_*_put) and the stream id
- * into id (STATE_IDLEN bytes).  Bad records are skipped with a log line.
- * Returns the number of instances read, or -1 when the file is missing
- * (errno ENOENT) or not a state file (err set).
+ * into id (STATE_IDLEN bytes), if the file was written for source.  Bad
+ * records are skipped with a log line.  Returns the number of instances
+ * read, or -1 when the file is missing (errno ENOENT), not a state file,
+ * or another registry's (err set).
  */
-long state_load(const char *path, struct model *m, char *id, char *err,
-    size_t errlen);
+long state_load(const char *path, struct model *m, const char *source,
+    char *id, char *err, size_t errlen);
 
 #endif /* MUSTER_STATE_H */

@@ -3,7 +3,9 @@
  *
  * States: DOWN (no connection), PROBE (XINFO STREAM in flight), LOAD
  * (muster_dump chunks in flight into s->loading), FOLLOW (XREAD BLOCK in
- * flight).  Every reply is type-checked; anything unexpected drops the
+ * flight).  Each read is preceded by an XRANGE of the last applied entry:
+ * when it is gone (trimmed before we read what followed it, or the stream
+ * was recreated), the next step is a new probe, not the read.  Every reply is type-checked; anything unexpected drops the
  * connection with one log line and the reconnect starts over (Knot
  * rdb_process_event).  A watchdog timer drops a connection that stays
  * silent longer than a blocking read can.
@@ -25,7 +27,7 @@
 #include "sync.h"
 
 #define SYNC_CHUNK	"1000"		/* instances per muster_dump call */
-#define SYNC_BATCH	"1000"		/* stream entries per XREAD */
+#define SYNC_BATCH	"256"		/* stream entries per XREAD */
 #define SYNC_BLOCK_MS	"2000"
 #define SYNC_WATCHDOG	10.0		/* seconds without any reply */
 
@@ -47,6 +49,7 @@ struct sync {
 	uint64_t		 load_started;
 	char			 last_id[SYNC_IDLEN];	/* last applied */
 	bool			 have_id;
+	bool			 gone_ok;	/* last_id trimmed, nothing after */
 	bool			 said_nofunc;	/* logged: Functions missing */
 	ev_timer		 watchdog;
 	struct sync_stats	 stats;
@@ -191,6 +194,7 @@ sync_load_done(struct sync *s)
 	s->loading = NULL;
 	memcpy(s->last_id, s->load_from, SYNC_IDLEN);
 	s->have_id = true;
+	s->gone_ok = true;	/* the head when we loaded: may already be gone */
 	s->stats.full_loads++;
 	s->stats.loaded = true;
 	s->stats.last_change_ms = sync_now_ms();
@@ -387,6 +391,7 @@ sync_follow_cb(redisAsyncContext *ac, void *reply, void *priv)
 			return;
 		}
 		snprintf(s->last_id, sizeof(s->last_id), "%s", e->element[0]->str);
+		s->gone_ok = false;
 		s->stats.entries++;
 	}
 	if (entries->elements > 0) {
@@ -404,6 +409,31 @@ sync_follow_cb(redisAsyncContext *ac, void *reply, void *priv)
 	sync_follow(s);
 }
 
+static void sync_probe_cb(redisAsyncContext *, void *, void *);
+
+/* Before a read: our last entry still there?  If not, probe again. */
+static void
+sync_still_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply;
+
+	if (r == NULL || s->state != SYNC_FOLLOW)
+		return;
+	if (r->type != REDIS_REPLY_ARRAY) {
+		sync_fail(s, "XRANGE", r);
+		return;
+	}
+	if (r->elements > 0)
+		return;
+	log_info("%s, entry %s left the change stream before what followed "
+	    "it was read: checking", s->cfg.who, s->last_id);
+	s->state = SYNC_PROBE;		/* the pending XREAD is ignored */
+	if (redisAsyncCommand(ac, sync_probe_cb, s, "XINFO STREAM %s",
+	    s->k_changes) != REDIS_OK)
+		rconn_drop(s->rc, "cannot send");
+}
+
 static void
 sync_follow(struct sync *s)
 {
@@ -418,8 +448,11 @@ sync_follow(struct sync *s)
 	s->state = SYNC_FOLLOW;
 	s->stats.down_since_ms = 0;
 	rconn_healthy(s->rc);
-	if (ac == NULL || redisAsyncCommandArgv(ac, sync_follow_cb, s, 8, argv,
-	    len) != REDIS_OK)
+	if (ac == NULL || (strcmp(s->last_id, "0-0") != 0 && !s->gone_ok
+	    && redisAsyncCommand(ac, sync_still_cb, s, "XRANGE %s %s %s",
+	    s->k_changes, s->last_id, s->last_id) != REDIS_OK)
+	    || redisAsyncCommandArgv(ac, sync_follow_cb, s, 8, argv, len)
+	    != REDIS_OK)
 		rconn_drop(s->rc, "cannot send");
 }
 
@@ -515,6 +548,7 @@ sync_probe_cb(redisAsyncContext *ac, void *reply, void *priv)
 		/* nothing after our entry was ever added: nothing lost */
 		log_info("%s, resuming the change stream after %s", s->cfg.who,
 		    s->last_id);
+		s->gone_ok = true;
 		sync_follow(s);
 	} else if (!s->have_id) {
 		sync_load(s, last);

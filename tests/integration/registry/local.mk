@@ -9,11 +9,13 @@ TESTS += tests/integration/registry/names/run.sh \
 	tests/integration/registry/order/run.sh \
 	tests/integration/registry/stream/run.sh \
 	tests/integration/registry/outage/run.sh \
-	tests/integration/registry/baddata/run.sh
+	tests/integration/registry/baddata/run.sh \
+	tests/integration/registry/trimlive/run.sh
 EXTRA_DIST += tests/integration/registry/reg.sh \
 	tests/integration/registry/names/run.sh \
 	tests/integration/registry/health/run.sh \
 	tests/integration/registry/order/run.sh \
 	tests/integration/registry/stream/run.sh \
 	tests/integration/registry/outage/run.sh \
-	tests/integration/registry/baddata/run.sh
+	tests/integration/registry/baddata/run.sh \
+	tests/integration/registry/trimlive/run.sh
