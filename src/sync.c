@@ -3,9 +3,12 @@
  *
  * States: DOWN (no connection), PROBE (XINFO STREAM in flight), LOAD
  * (muster_dump chunks in flight into s->loading), FOLLOW (XREAD BLOCK in
- * flight).  Each read is preceded by an XRANGE of the last applied entry:
- * when it is gone (trimmed before we read what followed it, or the stream
- * was recreated), the next step is a new probe, not the read.  Every reply is type-checked; anything unexpected drops the
+ * flight).  Each read is preceded by an XRANGE of the last applied entry
+ * and an XINFO of the stream: when the entry is gone (trimmed before we
+ * read what followed it), or the stream went backwards or was made anew
+ * (its entries-added counter grew by less than what we applied since we
+ * last saw it: FLUSHALL, a replica resynced from another primary), the
+ * next step is a new probe, not the read.  Every reply is type-checked; anything unexpected drops the
  * connection with one log line and the reconnect starts over (Knot
  * rdb_process_event).  A watchdog timer drops a connection that stays
  * silent longer than a blocking read can.
@@ -46,10 +49,16 @@ struct sync {
 	size_t			 loaded_inst;
 	char			 load_from[SYNC_IDLEN];	/* stream id at start */
 	char			 head[SYNC_IDLEN];	/* last-generated-id seen */
+	long long		 head_added;	/* its entries-added */
+	long long		 load_added;	/* entries-added at load_from */
 	uint64_t		 load_started;
 	char			 last_id[SYNC_IDLEN];	/* last applied */
 	bool			 have_id;
-	bool			 gone_ok;	/* last_id trimmed, nothing after */
+	bool			 x_present;	/* last_id seen in the stream */
+	long long		 base_added;	/* entries-added when we were at
+						   the head (exact index) */
+	uint64_t		 applied;	/* entries applied since then */
+	bool			 have_base;
 	bool			 said_nofunc;	/* logged: Functions missing */
 	ev_timer		 watchdog;
 	struct sync_stats	 stats;
@@ -194,7 +203,9 @@ sync_load_done(struct sync *s)
 	s->loading = NULL;
 	memcpy(s->last_id, s->load_from, SYNC_IDLEN);
 	s->have_id = true;
-	s->gone_ok = true;	/* the head when we loaded: may already be gone */
+	s->base_added = s->load_added;	/* load_from was the head */
+	s->applied = 0;
+	s->have_base = true;
 	s->stats.full_loads++;
 	s->stats.loaded = true;
 	s->stats.last_change_ms = sync_now_ms();
@@ -303,6 +314,7 @@ sync_load(struct sync *s, const char *from)
 		return;
 	}
 	snprintf(s->load_from, sizeof(s->load_from), "%s", from);
+	s->load_added = s->head_added;
 	s->loading_nodes = false;
 	s->loaded_inst = 0;
 	s->load_started = sync_now_ms();
@@ -391,7 +403,7 @@ sync_follow_cb(redisAsyncContext *ac, void *reply, void *priv)
 			return;
 		}
 		snprintf(s->last_id, sizeof(s->last_id), "%s", e->element[0]->str);
-		s->gone_ok = false;
+		s->applied++;
 		s->stats.entries++;
 	}
 	if (entries->elements > 0) {
@@ -409,29 +421,127 @@ sync_follow_cb(redisAsyncContext *ac, void *reply, void *priv)
 	sync_follow(s);
 }
 
+/* The string value of field name in a flat XINFO reply, or NULL. */
+static const char *
+sync_info_field(const redisReply *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < r->elements; i += 2) {
+		const redisReply *k = r->element[i], *v = r->element[i + 1];
+
+		if (k->type == REDIS_REPLY_STRING && strcmp(k->str, name) == 0)
+			return v->type == REDIS_REPLY_STRING ? v->str : NULL;
+	}
+	return NULL;
+}
+
+/* An integer field of a flat XINFO reply, or -1. */
+static long long
+sync_info_int(const redisReply *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < r->elements; i += 2) {
+		const redisReply *k = r->element[i], *v = r->element[i + 1];
+
+		if (k->type == REDIS_REPLY_STRING && strcmp(k->str, name) == 0)
+			return v->type == REDIS_REPLY_INTEGER ? v->integer : -1;
+	}
+	return -1;
+}
+
 static void sync_probe_cb(redisAsyncContext *, void *, void *);
 
-/* Before a read: our last entry still there?  If not, probe again. */
+/* Before a read: is our last entry still there?  Kept for sync_info_cb. */
 static void
 sync_still_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct sync *s = priv;
 	const redisReply *r = reply;
 
+	(void)ac;
 	if (r == NULL || s->state != SYNC_FOLLOW)
 		return;
 	if (r->type != REDIS_REPLY_ARRAY) {
 		sync_fail(s, "XRANGE", r);
 		return;
 	}
-	if (r->elements > 0)
+	s->x_present = r->elements > 0;
+}
+
+/*
+ * Why the stream no longer holds what we applied, or NULL when it does.
+ * Our position's absolute index (entries-added when it was the head) is
+ * known once we have been at the head: from there, with our last entry
+ * gone, the stream must hold exactly the entries after it.
+ */
+static const char *
+sync_lost(struct sync *s, const char *last, const char *maxdel,
+    const char *first, long long added, long long length)
+{
+	if (sync_id_cmp(last, s->last_id) < 0)
+		return "went back before our copy";
+	if (sync_id_cmp(maxdel, s->last_id) > 0)
+		return "lost entries after ours (deleted)";
+	if (s->have_base && added < s->base_added + (long long)s->applied)
+		return "was made anew";		/* the counter only grows */
+	if (s->x_present)
+		return NULL;
+	if (length > 0 && first != NULL && sync_id_cmp(first, s->last_id) <= 0)
+		return "does not hold our last entry";
+	if (!s->have_base || length != added - (s->base_added
+	    + (long long)s->applied))
+		return "lost entries after ours, or was made anew";
+	return NULL;
+}
+
+/* Before a read: has the stream gone back, lost entries, been remade? */
+static void
+sync_info_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply;
+	const char *why = NULL;
+
+	if (r == NULL || s->state != SYNC_FOLLOW)
 		return;
-	log_info("%s, entry %s left the change stream before what followed "
-	    "it was read: checking", s->cfg.who, s->last_id);
-	s->state = SYNC_PROBE;		/* the pending XREAD is ignored */
-	if (redisAsyncCommand(ac, sync_probe_cb, s, "XINFO STREAM %s",
-	    s->k_changes) != REDIS_OK)
-		rconn_drop(s->rc, "cannot send");
+	(void)ac;
+	if (r->type == REDIS_REPLY_ARRAY) {
+		const char *last = sync_info_field(r, "last-generated-id");
+		const char *maxdel = sync_info_field(r, "max-deleted-entry-id");
+		const char *first = sync_info_field(r, "recorded-first-entry-id");
+		long long added = sync_info_int(r, "entries-added");
+		long long length = sync_info_int(r, "length");
+
+		if (last == NULL || maxdel == NULL || added < 0 || length < 0) {
+			sync_fail(s, "XINFO STREAM", r);
+			return;
+		}
+		why = sync_lost(s, last, maxdel, first, added, length);
+		snprintf(s->head, sizeof(s->head), "%s", last);
+		s->head_added = added;
+		if (why == NULL && sync_id_cmp(last, s->last_id) == 0) {
+			s->base_added = added;	/* at the head: exact */
+			s->applied = 0;
+			s->have_base = true;
+		}
+	} else if (r->type == REDIS_REPLY_ERROR
+	    && strstr(r->str, "no such key") != NULL) {
+		strcpy(s->head, "0-0");
+		s->head_added = 0;
+		if (strcmp(s->last_id, "0-0") != 0)
+			why = "is gone";
+	} else {
+		sync_fail(s, "XINFO STREAM", r);
+		return;
+	}
+	if (why == NULL)
+		return;
+	/* whatever happened, only a full load can tell: the pending XREAD
+	   reply comes first and is ignored (not FOLLOW any more) */
+	log_info("%s, the change stream %s: reloading", s->cfg.who, why);
+	sync_load(s, s->head);
 }
 
 static void
@@ -448,9 +558,12 @@ sync_follow(struct sync *s)
 	s->state = SYNC_FOLLOW;
 	s->stats.down_since_ms = 0;
 	rconn_healthy(s->rc);
-	if (ac == NULL || (strcmp(s->last_id, "0-0") != 0 && !s->gone_ok
+	s->x_present = strcmp(s->last_id, "0-0") == 0;
+	if (ac == NULL || (!s->x_present
 	    && redisAsyncCommand(ac, sync_still_cb, s, "XRANGE %s %s %s",
 	    s->k_changes, s->last_id, s->last_id) != REDIS_OK)
+	    || redisAsyncCommand(ac, sync_info_cb, s, "XINFO STREAM %s",
+	    s->k_changes) != REDIS_OK
 	    || redisAsyncCommandArgv(ac, sync_follow_cb, s, 8, argv, len)
 	    != REDIS_OK)
 		rconn_drop(s->rc, "cannot send");
@@ -458,20 +571,6 @@ sync_follow(struct sync *s)
 
 /* ---- connecting ---- */
 
-/* The string value of field name in a flat XINFO reply, or NULL. */
-static const char *
-sync_info_field(const redisReply *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < r->elements; i += 2) {
-		const redisReply *k = r->element[i], *v = r->element[i + 1];
-
-		if (k->type == REDIS_REPLY_STRING && strcmp(k->str, name) == 0)
-			return v->type == REDIS_REPLY_STRING ? v->str : NULL;
-	}
-	return NULL;
-}
 
 /*
  * Is our last applied entry still in the stream?  Trimming removes from
@@ -503,20 +602,6 @@ sync_check_cb(redisAsyncContext *ac, void *reply, void *priv)
 	sync_follow(s);
 }
 
-/* An integer field of a flat XINFO reply, or -1. */
-static long long
-sync_info_int(const redisReply *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < r->elements; i += 2) {
-		const redisReply *k = r->element[i], *v = r->element[i + 1];
-
-		if (k->type == REDIS_REPLY_STRING && strcmp(k->str, name) == 0)
-			return v->type == REDIS_REPLY_INTEGER ? v->integer : -1;
-	}
-	return -1;
-}
 
 static void
 sync_probe_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -544,11 +629,15 @@ sync_probe_cb(redisAsyncContext *ac, void *reply, void *priv)
 		return;
 	}
 	snprintf(s->head, sizeof(s->head), "%s", last);
+	s->head_added = added;
+	s->have_base = false;
 	if (s->have_id && sync_id_cmp(last, s->last_id) == 0) {
 		/* nothing after our entry was ever added: nothing lost */
 		log_info("%s, resuming the change stream after %s", s->cfg.who,
 		    s->last_id);
-		s->gone_ok = true;
+		s->base_added = added;
+		s->applied = 0;
+		s->have_base = true;
 		sync_follow(s);
 	} else if (!s->have_id) {
 		sync_load(s, last);

@@ -12,7 +12,10 @@
 #
 # Behaviours checked:
 #  - the registration made and trimmed away while connected is answered;
-#  - it took a full load (logged), not a resumed read.
+#  - it took a full load (logged), not a resumed read;
+#  - FLUSHALL while connected, then a new registration (a new stream
+#    whose ids are later than ours): the flushed instances leave the
+#    answers, the new one is served (a full load).
 #
 # SPDX-License-Identifier: BSD-2-Clause
 . "${top_srcdir:-$(dirname "$0")/../../..}/tests/lib.sh"
@@ -39,5 +42,17 @@ t_poll 10 sh -c "[ \"\$(dig +short @127.0.0.1 -p $p b.service.consul A)\" = 10.0
 t_expect "trimmed while connected: answered" \
 	"$(t_dig "$p" +short b.service.consul A)" "10.0.0.9"
 t_expect "trimmed while connected: one full load" "$(loads)" "$((before + 1))"
+
+# the registry replaced under a connected musterd
+rc FLUSHALL >/dev/null
+reg_load
+reg c-1 c 10.0.0.7 80
+t_poll 10 sh -c "[ \"\$(dig +short @127.0.0.1 -p $p c.service.consul A)\" = 10.0.0.7 ]" ||
+	t_fail "after FLUSHALL: new instance not answered"
+t_poll 10 sh -c "dig @127.0.0.1 -p $p b.service.consul A | grep -q NXDOMAIN" ||
+	t_fail "after FLUSHALL: flushed instance still answered"
+t_expect "after FLUSHALL: new instance" "$(t_dig "$p" +short c.service.consul A)" "10.0.0.7"
+t_expect "after FLUSHALL: old instance gone" \
+	"$(t_dig "$p" a.service.consul A | grep -o 'status: [A-Z]*')" "status: NXDOMAIN"
 
 t_done
