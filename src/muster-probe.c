@@ -26,7 +26,11 @@
 #include <ev.h>
 
 #include "conf.h"
+#include "check.h"
 #include "daemon.h"
+#include "listen.h"
+#include "metrics.h"
+#include "notify.h"
 #include "log.h"
 #include "probe.h"
 #include "rconn.h"
@@ -47,9 +51,11 @@ struct mp_conf {
 	long		 max_checks;
 	char		*log_level;
 	char		*pidfile;
+	char		*metrics;
 };
 
 static int mp_check_redis(const char *, char *, size_t);
+static int mp_check_addr(const char *, char *, size_t);
 static int mp_check_log_level(const char *, char *, size_t);
 static int mp_check_lease(const char *, char *, size_t);
 static int mp_check_id(const char *, char *, size_t);
@@ -80,6 +86,9 @@ static const struct conf_opt mp_opts[] = {
 	  mp_check_log_level, 0, "LEVEL", "error, warning, info or debug" },
 	{ "pidfile", 0, CONF_STR, NULL, OFF(pidfile), 0, 0, NULL, CONF_RESTART,
 	  "FILE", "write the process id to FILE" },
+	{ "metrics", 0, CONF_STR, NULL, OFF(metrics), 0, 0, mp_check_addr,
+	  CONF_RESTART, "ADDR[:PORT]", "serve Prometheus metrics over HTTP "
+	  "at /metrics (off when not given)" },
 	{ "version", 'V', CONF_FLAG, NULL, OFF(version), 0, 0, NULL,
 	  CONF_CLI_ONLY, NULL, "print the version and exit" },
 	{ "help", 'h', CONF_FLAG, NULL, OFF(help), 0, 0, NULL, CONF_CLI_ONLY,
@@ -97,7 +106,110 @@ struct mp {
 	ev_timer	 grace;
 	struct probe	*probe;
 	bool		 stopping;
+	struct metrics_server *metrics;
 };
+
+static int
+mp_check_addr(const char *v, char *why, size_t whylen)
+{
+	struct listen_addr a;
+
+	return listen_parse(v, 9154, &a, why, whylen);
+}
+
+/* ---- metrics ---- */
+
+static const char *
+mp_kind_name(unsigned k)
+{
+	static const char *names[PROBE_KINDS] = { "none", "tcp", "http",
+	    "https", "ttl" };
+
+	return k < PROBE_KINDS ? names[k] : "none";
+}
+
+static void
+mp_metrics_checks(struct metrics_buf *b, const struct probe_metrics *m)
+{
+	char l[96];
+	unsigned k, r, t;
+
+	metrics_family(b, "muster_probe_checks_total", "counter",
+	    "Checks completed, by kind and outcome.");
+	for (k = 1; k < PROBE_KINDS; k++)
+		for (r = 0; r < PROBE_RESULTS; r++) {
+			snprintf(l, sizeof(l), "kind=\"%s\",outcome=\"%s\"",
+			    mp_kind_name(k), check_result_str(r));
+			metrics_value(b, "muster_probe_checks_total", l,
+			    (double)m->checks[k][r]);
+		}
+	metrics_family(b, "muster_probe_transitions_total", "counter",
+	    "Status changes seen by this prober (written when it is active).");
+	for (r = 0; r < PROBE_RESULTS; r++)
+		for (t = 0; t < PROBE_RESULTS; t++) {
+			if (r == t)
+				continue;
+			snprintf(l, sizeof(l), "from=\"%s\",to=\"%s\"",
+			    check_result_str(r), check_result_str(t));
+			metrics_value(b, "muster_probe_transitions_total", l,
+			    (double)m->transitions[r][t]);
+		}
+	metrics_family(b, "muster_probe_check_duration_seconds", "histogram",
+	    "Time from starting a check to its result, by kind.");
+	for (k = 1; k < PROBE_KINDS; k++) {
+		snprintf(l, sizeof(l), "kind=\"%s\"", mp_kind_name(k));
+		metrics_histogram(b, "muster_probe_check_duration_seconds", l,
+		    probe_dur_bounds, m->dur[k], PROBE_DUR_BUCKETS,
+		    m->dur_sum[k], m->dur_n[k]);
+	}
+}
+
+static void
+mp_metrics(struct metrics_buf *b, void *arg)
+{
+	struct mp *d = arg;
+	struct probe_metrics m;
+	char l[64];
+
+	probe_get_metrics(d->probe, &m);
+	metrics_family(b, "muster_probe_build_info", "gauge",
+	    "Version of muster-probe.");
+	snprintf(l, sizeof(l), "version=\"%s\"", PACKAGE_VERSION);
+	metrics_value(b, "muster_probe_build_info", l, 1);
+	mp_metrics_checks(b, &m);
+	metrics_family(b, "muster_probe_lease_held", "gauge",
+	    "1 while this prober holds the lease (is the active one).");
+	metrics_value(b, "muster_probe_lease_held", NULL, m.lease_held);
+	metrics_family(b, "muster_probe_redis_up", "gauge",
+	    "1 while the connection for writes is up.");
+	metrics_value(b, "muster_probe_redis_up", NULL, m.redis_up);
+	metrics_family(b, "muster_probe_targets", "gauge",
+	    "Instances known; probed: those with a check, not in maintenance.");
+	metrics_value(b, "muster_probe_targets", "state=\"known\"",
+	    (double)m.targets);
+	metrics_value(b, "muster_probe_targets", "state=\"probed\"",
+	    (double)m.probed);
+	metrics_family(b, "muster_probe_checks_in_flight", "gauge",
+	    "Checks running now.");
+	metrics_value(b, "muster_probe_checks_in_flight", NULL,
+	    (double)m.in_flight);
+	metrics_family(b, "muster_probe_queue", "gauge",
+	    "Checks due and waiting for a free slot (--max-checks).");
+	metrics_value(b, "muster_probe_queue", NULL, (double)m.queue);
+	metrics_family(b, "muster_probe_writes_total", "counter",
+	    "Status writes (muster_check), by result.");
+	metrics_value(b, "muster_probe_writes_total", "result=\"sent\"",
+	    (double)m.writes);
+	metrics_value(b, "muster_probe_writes_total", "result=\"changed\"",
+	    (double)m.changed);
+	metrics_value(b, "muster_probe_writes_total", "result=\"refused\"",
+	    (double)m.refused);
+	metrics_value(b, "muster_probe_writes_total", "result=\"error\"",
+	    (double)m.errors);
+	metrics_family(b, "muster_probe_reaped_total", "counter",
+	    "Instances deregistered after deregister-after.");
+	metrics_value(b, "muster_probe_reaped_total", NULL, (double)m.reaped);
+}
 
 static int
 mp_check_redis(const char *v, char *why, size_t whylen)
@@ -359,11 +471,29 @@ mp_run(struct mp *d)
 		return 1;
 	}
 	probe_start(d->probe);
+	if (d->conf.metrics != NULL) {
+		struct listen_addr a;
+		char why[256];
+
+		if (listen_parse(d->conf.metrics, 9154, &a, why,
+		    sizeof(why)) < 0 || (d->metrics = metrics_start(d->loop,
+		    &a, mp_metrics, d, err, sizeof(err))) == NULL) {
+			if (err[0] == '\0')
+				snprintf(err, sizeof(err), "metrics: %s", why);
+			log_errx("%s", err);
+			daemon_report(&ready, err);
+			return 1;
+		}
+		log_info("metrics on http://%s/metrics", a.text);
+	}
 	daemon_report(&ready, "ok");
+	(void)notify_send("READY=1\nSTATUS=probing");
 	log_info("muster-probe %s started, redis %s, lease %u ms, max-checks "
 	    "%zu, token %s", PACKAGE_VERSION, pc.url.text, (unsigned)pc.lease_ms,
 	    pc.max_checks, pc.token);
 	ev_run(d->loop, 0);
+	(void)notify_send("STOPPING=1");
+	metrics_stop(d->metrics);
 	probe_free(d->probe);
 	if (d->conf.pidfile != NULL)
 		unlink(d->conf.pidfile);

@@ -77,6 +77,7 @@ struct target {
 	struct target		*qnext, *qprev;
 	bool			 queued;
 	unsigned		 gen;		/* full-load generation */
+	double			 started;	/* the running check, ev_time() */
 };
 
 /* What put/del apply to: the live table, or a full load being staged. */
@@ -112,7 +113,12 @@ struct probe {
 	bool			 stopping;
 	uint64_t		 rnd;
 	double			 err_logged;	/* when a write error was logged */
-	struct probe_stats	 st;
+	struct probe_stats	 st;		/* since the last SIGUSR1 */
+	struct probe_metrics	 m;		/* since start */
+};
+
+const double probe_dur_bounds[PROBE_DUR_BUCKETS] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5
 };
 
 static void probe_publish(struct target *t);
@@ -221,6 +227,7 @@ probe_enqueue(struct probe *p, struct target *t, double due)
 	p->qtail = t;
 	p->qlen++;
 	p->st.queued++;
+	p->m.queued_total++;
 	if (p->qlen > p->st.queue_max)
 		p->st.queue_max = p->qlen;
 }
@@ -282,6 +289,7 @@ probe_run(struct probe *p, struct target *t, double due)
 		p->st.lag_max = lag;
 	t->ct.current = t->reg;
 	t->ct.ttl_left_ms = -1;
+	t->started = ev_time();
 	p->st.started++;
 	if (check_start(p->checks, &t->ct) < 0) {
 		p->st.nomem++;
@@ -352,6 +360,8 @@ probe_observe(struct target *t, enum check_result r, const char *output)
 	enum check_result was = probe_seen(t);
 
 	if (r != was)
+		t->p->m.transitions[was][r]++;
+	if (r != was)
 		log_info("probe, %s: %s -> %s (%s)%s", t->id,
 		    check_result_str(was), check_result_str(r), output,
 		    lease_active(t->p->lease) ? "" : " [standby]");
@@ -404,8 +414,19 @@ probe_check_done(struct check_target *ct, enum check_result r,
 {
 	struct target *t = (struct target *)ct;
 	struct probe *p = arg;
+	unsigned k = (unsigned)t->def.kind < PROBE_KINDS ? t->def.kind : 0;
+	double d = ev_time() - t->started;
+	size_t b;
 
 	p->st.done[r]++;
+	p->m.checks[k][r]++;
+	p->m.dur_n[k]++;
+	p->m.dur_sum[k] += d;
+	for (b = 0; b < PROBE_DUR_BUCKETS; b++)
+		if (d <= probe_dur_bounds[b]) {
+			p->m.dur[k][b]++;
+			break;
+		}
 	probe_result(t, r, output);
 	probe_drain(p);
 }
@@ -444,12 +465,14 @@ probe_write_error(struct probe *p, const char *fn, const char *id,
 
 	if (strstr(why, "lease: not held") != NULL) {
 		p->st.refused++;
+		p->m.refused++;
 		lease_lost(p->lease);
 		return;
 	}
 	if (strstr(why, "no such instance") != NULL)
 		return;		/* deregistered meanwhile */
 	p->st.errors++;
+	p->m.errors++;
 	if (ev_now(p->loop) - p->err_logged < 1.0)
 		return;
 	p->err_logged = ev_now(p->loop);
@@ -468,8 +491,10 @@ probe_write_cb(redisAsyncContext *ac, void *reply, void *priv)
 		t->writing = false;
 	if (r != NULL && r->type == REDIS_REPLY_STRING) {
 		rconn_healthy(q->p->wr);
-		if (strcmp(r->str, "changed") == 0)
+		if (strcmp(r->str, "changed") == 0) {
 			q->p->st.changed++;
+			q->p->m.changed++;
+		}
 		if (t != NULL) {
 			/* the registry holds it: no rewrite until its echo */
 			t->acked = true;
@@ -503,6 +528,7 @@ probe_write(struct target *t)
 	}
 	t->writing = true;
 	p->st.writes++;
+	p->m.writes++;
 }
 
 static void
@@ -518,6 +544,7 @@ probe_reap_cb(redisAsyncContext *ac, void *reply, void *priv)
 	if (r != NULL && r->type == REDIS_REPLY_INTEGER) {
 		if (r->integer == 1) {
 			q->p->st.reaped++;
+			q->p->m.reaped++;
 			log_info("probe, %s: deregistered: critical longer than "
 			    "its deregister-after", q->id);
 		}
@@ -1062,6 +1089,21 @@ probe_count(const void *key, size_t len, void *value, void *arg)
 	(void)len;
 	if (probe_probed(value))
 		(*probed)++;
+}
+
+void
+probe_get_metrics(struct probe *p, struct probe_metrics *out)
+{
+	size_t probed = 0;
+
+	*out = p->m;
+	hmap_each(p->targets, probe_count, &probed);
+	out->targets = hmap_count(p->targets);
+	out->probed = probed;
+	out->queue = p->qlen;
+	out->in_flight = check_env_running(p->checks);
+	out->lease_held = lease_active(p->lease) ? 1 : 0;
+	out->redis_up = rconn_is_up(p->wr) ? 1 : 0;
 }
 
 void

@@ -51,6 +51,27 @@ struct probe_config {
 
 struct probe;
 
+#define PROBE_KINDS	5	/* enum rec_check: none tcp http https ttl */
+#define PROBE_RESULTS	3	/* enum check_result */
+#define PROBE_DUR_BUCKETS 12
+
+/* Upper bounds of the check-duration histogram's buckets, seconds. */
+extern const double probe_dur_bounds[PROBE_DUR_BUCKETS];
+
+/* Counters since start, for metrics (main thread only). */
+struct probe_metrics {
+	uint64_t	 checks[PROBE_KINDS][PROBE_RESULTS];
+	uint64_t	 transitions[PROBE_RESULTS][PROBE_RESULTS];	/* from, to */
+	uint64_t	 dur[PROBE_KINDS][PROBE_DUR_BUCKETS];
+	uint64_t	 dur_n[PROBE_KINDS];
+	double		 dur_sum[PROBE_KINDS];
+	uint64_t	 writes, changed, refused, errors, reaped;
+	uint64_t	 queued_total;
+	size_t		 targets, probed, queue, in_flight;
+	int		 lease_held;
+	int		 redis_up;
+};
+
 /* A prober (not started); NULL with err set on failure. */
 struct probe *probe_new(struct ev_loop *loop, const struct probe_config *cfg,
     char *err, size_t errlen);
@@ -67,6 +88,9 @@ void probe_set_max_checks(struct probe *p, size_t n);
  * late checks started: p50, p99, max), in flight, queue, writes.
  */
 void probe_log_stats(struct probe *p);
+
+/* The counters since start, and the gauges right now. */
+void probe_get_metrics(struct probe *p, struct probe_metrics *out);
 
 /*
  * Stop checking and give up the lease; done(arg) is called when that is

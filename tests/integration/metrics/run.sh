@@ -76,9 +76,32 @@ q +noedns +ignore big.service.consul A	# truncated over UDP
 q +recurse www.upstream.test A			# forwarded
 q +recurse -b 127.0.0.2 www.upstream.test A	# REFUSED (not allowed)
 
+# ---- muster-probe's endpoint: a check of each outcome over time ----
+pport=$(t_freeport)
+redis-cli -s "$r_sock" FCALL muster_register 0 muster: probed-1 probed \
+    127.0.0.1 "$mport" check http check_path /metrics interval 1000 >/dev/null
+redis-cli -s "$r_sock" FCALL muster_register 0 muster: probed-2 probed \
+    127.0.0.1 1 check tcp interval 1000 >/dev/null
+t_bg "$T/probe.log" "$top_builddir/muster-probe" -f -r "unix://$r_sock" \
+    --metrics "127.0.0.1:$pport"
+pscrape() { curl -fsS --max-time 5 "http://127.0.0.1:$pport/metrics"; }
+pchecked() { pscrape | awk '$1 ~ /^muster_probe_checks_total/ { n += $2 } END { exit !(n >= 2) }'; }
+t_poll 15 pchecked || t_fail "muster-probe's metrics show no checks"
+pscrape >"$T/pscrape"
+out=$(perl "$EXPO" "$T/pscrape")
+t_expect "muster-probe: the exposition is valid" \
+    "$(printf '%s\n' "$out" | grep '^ERR')" ""
+t_expect "muster-probe: holds the lease" \
+    "$(awk '$1 == "muster_probe_lease_held" { print $2 }' "$T/pscrape")" 1
+t_expect_match "muster-probe: an http check passed" "$(cat "$T/pscrape")" \
+    'muster_probe_checks_total\{kind="http",outcome="passing"\} [1-9]'
+t_expect_match "muster-probe: a tcp check failed" "$(cat "$T/pscrape")" \
+    'muster_probe_checks_total\{kind="tcp",outcome="critical"\} [1-9]'
+
 # ---- the exposition ----
-curl -sS -D "$T/headers" -o "$T/scrape" --max-time 5 \
+curl -sS -D "$T/headers" -o "$T/mscrape" --max-time 5 \
     "http://127.0.0.1:$mport/metrics"
+cat "$T/mscrape" "$T/pscrape" >"$T/scrape"	# the dashboard shows both
 t_expect_match "HTTP 200" "$(head -n 1 "$T/headers")" '^HTTP/1\.[01] 200'
 t_expect_match "text format 0.0.4" \
     "$(grep -i '^content-type:' "$T/headers")" 'text/plain; *version=0\.0\.4'
@@ -112,8 +135,9 @@ ge "forwarded" muster_forward_queries_total 1
 ge "forwarded answers" muster_forward_answers_total 1
 ge "forwarding latency observed" muster_forward_latency_seconds_count 1
 t_expect "no forwarding failure" "$(val muster_forward_failures_total)" 0
-t_expect "registry instances" "$(val muster_registry_instances)" "$ninst"
-t_expect "registry services" "$(val muster_registry_services)" 2
+# (the two instances registered for muster-probe above count too)
+t_expect "registry instances" "$(val muster_registry_instances)" "$((ninst + 2))"
+t_expect "registry services" "$(val muster_registry_services)" 3
 t_expect "registry nodes" "$(val muster_registry_nodes)" 1
 t_expect "connected to Redis" "$(val muster_sync_connected)" 1
 t_expect "not stale" "$(val muster_sync_stale_seconds)" 0
