@@ -70,9 +70,9 @@ done
 t_expect "the sample state-file lies in the StateDirectory" \
     "$(sed -n 's/^state-file  *//p' "$top_srcdir/contrib/musterd.conf" | cut -d/ -f1-4)" \
     /var/lib/musterd
-# muster-probe: no readiness protocol (Type=simple), no capability
+# muster-probe: readiness (Type=notify), no capability
 f=$U/muster-probe.service
-for l in 'Type=simple' 'CapabilityBoundingSet=' 'AmbientCapabilities='; do
+for l in 'Type=notify' 'CapabilityBoundingSet=' 'AmbientCapabilities='; do
 	t_checks=$((t_checks + 1))
 	grep -qx "$l" "$f" || t_fail "muster-probe.service: no $l"
 done
