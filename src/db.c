@@ -1269,34 +1269,40 @@ db_dname_answer(const struct db *db, const struct db_dname *dn,
 	const struct db_raw *r;
 	bool nx;
 
+	/* the RCODE first, so that it does not depend on the room left */
 	res->rcode = WIRE_RC_NOERROR;
+	nlen = plen + dn->target_len;
+	n = NULL;
+	r = NULL;
+	nx = false;
+	if (nlen > DNAME_MAXLEN) {
+		res->rcode = 6;		/* YXDOMAIN, RFC 6672 2.2 */
+	} else {
+		memcpy(newname, q->qname, plen);
+		memcpy(newname + plen, dn->target_lc, dn->target_len);
+		n = db_dname_follow(db, dn->zone, newname, nlen, &nx);
+		if (n != NULL && (r = db_raw_type(n, q->qtype)) == NULL)
+			r = db_raw_type(n, WIRE_T_CNAME);
+		if (r == NULL && nx)
+			res->rcode = WIRE_RC_NXDOMAIN;
+	}
 	target_off = w.base + 12;
 	if (!db_w_rr(&w, &w.an, (uint16_t)(WIRE_HDR + plen), WIRE_T_DNAME,
 	    dn->ttl, dn->target, dn->target_len, NULL, 0))
 		goto out;
-	nlen = plen + dn->target_len;
-	if (nlen > DNAME_MAXLEN) {
-		res->rcode = 6;		/* YXDOMAIN, RFC 6672 2.2 */
+	if (nlen > DNAME_MAXLEN)
 		goto out;
-	}
 	/* the CNAME: the question's own labels, then the DNAME's target */
 	cname_off = w.base + w.len + 12;
 	wire_put16(ptr, (uint16_t)(0xc000 | target_off));
 	if (!db_w_rr(&w, &w.an, WIRE_HDR, WIRE_T_CNAME, dn->ttl,
 	    q->pkt + WIRE_HDR, plen, ptr, 2))
 		goto out;
-	memcpy(newname, q->qname, plen);
-	memcpy(newname + plen, dn->target_lc, dn->target_len);
-	n = db_dname_follow(db, dn->zone, newname, nlen, &nx);
-	if (n != NULL && (r = db_raw_type(n, q->qtype)) != NULL) {
+	if (r != NULL)
 		db_w_raw(&w, &w.an, (uint16_t)cname_off, r);
-	} else if (n != NULL && (r = db_raw_type(n, WIRE_T_CNAME)) != NULL) {
-		db_w_raw(&w, &w.an, (uint16_t)cname_off, r);
-	} else if (n != NULL || nx) {
-		res->rcode = nx ? WIRE_RC_NXDOMAIN : WIRE_RC_NOERROR;
+	else if (n != NULL || nx)
 		db_w_raw(&w, &w.ns, (uint16_t)(WIRE_HDR + q->qname_len
 		    - dn->zone->origin_len), &dn->zone->soa);
-	}
 out:
 	res->len = w.len;
 	res->an = w.an;

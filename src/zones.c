@@ -319,6 +319,11 @@ zone_set_origin(struct zone_reader *r, const char *text, const char *file,
 	}
 	if (o == NULL)
 		return zone_fail(r, file, line, "bad origin \"%s\"", text);
+	if (ldns_rdf_size(o) > DNAME_MAXLEN) {
+		ldns_rdf_deep_free(o);
+		return zone_fail(r, file, line, "origin \"%s\" makes a name "
+		    "longer than 255 bytes", text);
+	}
 	ldns_rdf_deep_free(r->origin);
 	r->origin = o;
 	return 0;
@@ -393,6 +398,34 @@ zone_explicit_ttl(const char *s)
 	return 0;
 }
 
+/*
+ * RFC 1035 5.1 lets the class come before the TTL; ldns only takes the
+ * TTL first.  Turn "owner IN 60 A ..." into "owner 60 IN A ..." in
+ * place: the two words and the blanks between them keep their room.
+ */
+static void
+zone_ttl_first(char *s)
+{
+	char cls[16], *c, *t;
+	size_t clen, tlen, span;
+
+	if (*s != ' ' && *s != '\t')
+		s += strcspn(s, " \t");
+	c = s + strspn(s, " \t");
+	if (!zone_is_class(c))
+		return;
+	clen = strcspn(c, " \t");
+	t = c + clen + strspn(c + clen, " \t");
+	if (!isdigit((unsigned char)*t) || clen >= sizeof(cls))
+		return;
+	tlen = strcspn(t, " \t");
+	span = (size_t)(t - c) + tlen;
+	memcpy(cls, c, clen);
+	memmove(c, t, tlen);
+	memset(c + tlen, ' ', span - tlen - clen);
+	memcpy(c + span - clen, cls, clen);
+}
+
 static int
 zone_add_rr(struct zone_reader *r, ldns_rr *rr, uint32_t line)
 {
@@ -438,8 +471,26 @@ zone_add_rr(struct zone_reader *r, ldns_rr *rr, uint32_t line)
 	return 0;
 }
 
+/* Does rr hold a name over 255 bytes (relative name + $ORIGIN)? */
 static int
-zone_record(struct zone_reader *r, const char *entry, uint32_t line)
+zone_long_name(const ldns_rr *rr)
+{
+	size_t i;
+
+	if (ldns_rdf_size(ldns_rr_owner(rr)) > DNAME_MAXLEN)
+		return 1;
+	for (i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+
+		if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_DNAME
+		    && ldns_rdf_size(f) > DNAME_MAXLEN)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+zone_record(struct zone_reader *r, char *entry, uint32_t line)
 {
 	const char *file = r->src[r->depth - 1].path;
 	ldns_rr *rr = NULL;
@@ -447,6 +498,7 @@ zone_record(struct zone_reader *r, const char *entry, uint32_t line)
 	uint32_t ttl;
 	int explicit_ttl = zone_explicit_ttl(entry);
 
+	zone_ttl_first(entry);
 	if (r->have_default_ttl)
 		ttl = r->default_ttl;
 	else if (r->have_last_ttl)
@@ -471,6 +523,10 @@ zone_record(struct zone_reader *r, const char *entry, uint32_t line)
 		ldns_rr_free(rr);
 		return zone_fail(r, file, line, "class %u is not supported "
 		    "(only IN)", cls);
+	}
+	if (zone_long_name(rr)) {
+		ldns_rr_free(rr);
+		return zone_fail(r, file, line, "name longer than 255 bytes");
 	}
 	if (explicit_ttl) {
 		r->last_ttl = ldns_rr_ttl(rr);
@@ -545,7 +601,8 @@ zone_sort(struct zones_zone *z)
 	size_t i, o = 0, set = 0;
 	char name[DNAME_STRLEN];
 
-	qsort(z->rrs, z->nrrs, sizeof(*z->rrs), zone_rr_cmp);
+	if (z->nrrs > 1)
+		qsort(z->rrs, z->nrrs, sizeof(*z->rrs), zone_rr_cmp);
 	for (i = 0; i < z->nrrs; i++) {
 		struct zones_rr *x = &z->rrs[i];
 
@@ -676,10 +733,6 @@ zone_run(struct zone_reader *r, const char *origin)
 		goto out;
 	if (zone_read_all(r) < 0)
 		goto out;
-	if (r->origin == NULL) {
-		zone_fail(r, z->file, 0, "no origin: no $ORIGIN, no SOA record");
-		goto out;
-	}
 	/* the zone's origin is the one given, else the SOA owner's */
 	if (z->origin_len == 0) {
 		ldns_rdf *o = NULL;

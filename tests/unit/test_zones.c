@@ -214,6 +214,21 @@ Test(zones, ttl_without_dollar_ttl_is_last_explicit)
 	cr_assert_eq(find(z, "b.example.com", 1, 0)->ttl, 120);
 }
 
+Test(zones, class_before_ttl)
+{
+	/* RFC 1035 5.1: [<TTL>] [<class>] or [<class>] [<TTL>] */
+	struct zones_zone *z = load(SOA_LINE
+	    "a IN 120 A 192.0.2.1\n"
+	    "b 60 IN A 192.0.2.2\n"
+	    "  IN 30 A 192.0.2.3\n", "example.com");
+
+	cr_assert_not_null(z, "%s", err);
+	cr_assert_eq(find(z, "a.example.com", 1, 0)->ttl, 120);
+	cr_assert_eq(find(z, "b.example.com", 1, 0)->ttl, 30,
+	    "one RRset, lowest TTL");
+	cr_assert_eq(count(z, "b.example.com", 1), 2);
+}
+
 Test(zones, parentheses_across_lines)
 {
 	struct zones_zone *z = load(
@@ -591,6 +606,29 @@ Test(zones, error_nul_byte)
 	assert_err_has(err, "t.zone:2:");
 }
 
+Test(zones, error_name_over_255_bytes)
+{
+	/* 4 labels of 63 + a relative owner that pushes it past 255 */
+	char text[1024];
+	const char *l63 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	const char *e;
+
+	snprintf(text, sizeof(text), "$ORIGIN %s.%s.%s.\n" SOA_LINE
+	    "%s.x A 192.0.2.1\n", l63, l63, l63, l63);
+	e = load_fails(text, NULL);
+	assert_err_has(e, "t.zone:3:");
+	assert_err_has(e, "255");
+	snprintf(text, sizeof(text), "$ORIGIN %s.%s.%s.\n" SOA_LINE
+	    "@ NS %s.x\n", l63, l63, l63, l63);
+	e = load_fails(text, NULL);
+	assert_err_has(e, "t.zone:3:");
+	snprintf(text, sizeof(text), "$ORIGIN %s.%s.%s.\n" SOA_LINE
+	    "$ORIGIN %s.x\n", l63, l63, l63, l63);
+	e = load_fails(text, NULL);
+	assert_err_has(e, "t.zone:3:");
+	assert_err_has(e, "255");
+}
+
 Test(zones, error_bad_origin_argument)
 {
 	const char *e = load_fails(SOA_LINE, "a..b");
@@ -680,6 +718,21 @@ Test(zones_include, relative_path_and_lines)
 	cr_assert_str_eq(mail->file, path_of(main_zone));
 	cr_assert_eq(mail->line, 4);
 	cr_assert_eq(z->nfiles, 2);
+}
+
+Test(zones_include, soa_in_included_file)
+{
+	char text[512];
+	const char *inc = put_file("soa", "$ORIGIN example.com.\n" SOA_LINE
+	    "www A 192.0.2.1\n");
+	struct zones_zone *z;
+
+	snprintf(text, sizeof(text), "$INCLUDE %s\n", inc);
+	z = keep(zones_load(path_of(put_file("main", text)), NULL, err,
+	    sizeof(err)));
+	cr_assert_not_null(z, "%s", err);
+	cr_assert_not_null(find(z, "www.example.com", 1, 0));
+	cr_assert_not_null(find(z, "example.com", 6, 0));
 }
 
 Test(zones_include, nested)
