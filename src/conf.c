@@ -167,6 +167,27 @@ nomem:
 }
 
 int
+conf_read(const struct conf_opt *tab, void *conf, size_t size, int argc,
+    char **argv, char *err, size_t errlen)
+{
+	const struct conf_opt *cf = conf_find(tab, "config");
+	const char *path;
+
+	memset(conf, 0, size);
+	if (conf_defaults(tab, conf, err, errlen) < 0
+	    || conf_parse_args(tab, conf, argc, argv, err, errlen) < 0)
+		return -1;
+	if (cf == NULL || cf->type != CONF_STR)
+		return 0;
+	path = *(char **)(void *)((char *)conf + cf->offset);
+	if (path == NULL)
+		return 0;
+	if (conf_parse_file(tab, conf, path, err, errlen) < 0)
+		return -1;
+	return conf_parse_args(tab, conf, argc, argv, err, errlen) < 0 ? -1 : 0;
+}
+
+int
 conf_defaults(const struct conf_opt *tab, void *conf, char *err,
     size_t errlen)
 {

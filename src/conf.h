@@ -73,6 +73,14 @@ int conf_parse_args(const struct conf_opt *tab, void *conf, int argc,
 int conf_parse_file(const struct conf_opt *tab, void *conf, const char *path,
     char *err, size_t errlen);
 
+/*
+ * A daemon's settings: memset conf, the defaults, the command line, then
+ * the file named by the "config" option (a CONF_STR, when the table has
+ * one and it was given) and the command line again, so that it wins.
+ */
+int conf_read(const struct conf_opt *tab, void *conf, size_t size, int argc,
+    char **argv, char *err, size_t errlen);
+
 /* Free every string and list in conf (not conf itself). */
 void conf_clear(const struct conf_opt *tab, void *conf);
 

@@ -55,6 +55,17 @@ log_level_parse(const char *s)
 	return -1;
 }
 
+int
+log_level_check(const char *s, char *why, size_t whylen)
+{
+	if (log_level_parse(s) < 0) {
+		snprintf(why, whylen, "expected error, warning, info or debug, "
+		    "not \"%s\"", s);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 log_vwrite(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {

@@ -12,6 +12,7 @@
 #define MUSTER_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LEVEL_ERR = 0,
@@ -30,6 +31,8 @@ enum log_level log_get_level(void);
 
 /* Parse "error", "warning", "info", "debug"; -1 when unknown. */
 int log_level_parse(const char *s);
+/* A conf_check_fn for a log level. */
+int log_level_check(const char *s, char *why, size_t whylen);
 
 #define LOG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 

@@ -25,7 +25,6 @@
 #include "log.h"
 #include "model.h"
 
-#define MODEL_KEYMAX	(2 * REC_LABEL)
 #define MODEL_MAXDC	256
 
 struct model_group;
@@ -69,17 +68,6 @@ struct model {
 	size_t			 ndirty, capdirty;
 	bool			 dcs_dirty;
 };
-
-static size_t
-model_key(char *key, const char *name, const char *dc)
-{
-	size_t a = strlen(name), b = strlen(dc);
-
-	memcpy(key, name, a);
-	key[a] = '\0';
-	memcpy(key + a + 1, dc, b);
-	return a + 1 + b;
-}
 
 static const char *
 model_dc(const struct model *m, const char *dc)
@@ -183,7 +171,7 @@ model_group_key(char *key, enum model_kind kind, const char *name,
     const char *dc, const struct rec_addr *a)
 {
 	if (kind != MODEL_ADDR)
-		return model_key(key, name, dc);
+		return reg_key(key, name, dc);
 	key[0] = (char)a->family;
 	memcpy(key + 1, a->a, 16);
 	return 17;
@@ -200,7 +188,7 @@ static struct model_group *
 model_group(struct model *m, enum model_kind kind, const char *name,
     const char *dc, const struct rec_addr *a)
 {
-	char key[MODEL_KEYMAX];
+	char key[REG_KEYMAX];
 	size_t klen = model_group_key(key, kind, name, dc, a);
 	struct hmap *h = model_map(m, kind);
 	struct model_group *g = hmap_get(h, key, klen);
@@ -541,7 +529,7 @@ model_flush_addr(struct model *m, struct model_group *g)
 static void
 model_drop(struct model *m, struct model_group *g)
 {
-	char key[MODEL_KEYMAX];
+	char key[REG_KEYMAX];
 
 	if (g->n > 0 || g->has_rec || g->nrecs > 0)
 		return;

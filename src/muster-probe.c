@@ -54,9 +54,7 @@ struct mp_conf {
 	char		*metrics;
 };
 
-static int mp_check_redis(const char *, char *, size_t);
 static int mp_check_addr(const char *, char *, size_t);
-static int mp_check_log_level(const char *, char *, size_t);
 static int mp_check_lease(const char *, char *, size_t);
 static int mp_check_id(const char *, char *, size_t);
 
@@ -69,7 +67,7 @@ static const struct conf_opt mp_opts[] = {
 	{ "foreground", 'f', CONF_FLAG, "no", OFF(foreground), 0, 0, NULL,
 	  CONF_RESTART, NULL, "stay in the foreground, log to stderr" },
 	{ "redis", 'r', CONF_STR, "redis://127.0.0.1:6379", OFF(redis), 0, 0,
-	  mp_check_redis, CONF_RESTART, "URL", "the registry's Redis primary "
+	  rconn_url_check, CONF_RESTART, "URL", "the registry's Redis primary "
 	  "(redis://[user:pass@]host[:port][/db], unix:///path[?db=N], "
 	  "sentinel://host:port[,host:port...]/MASTER[?db=N])" },
 	{ "prefix", 0, CONF_STR, "muster:", OFF(prefix), 0, 0, NULL,
@@ -83,7 +81,7 @@ static const struct conf_opt mp_opts[] = {
 	{ "max-checks", 0, CONF_INT, "4096", OFF(max_checks), 1, 1000000, NULL,
 	  0, "N", "checks in flight at once; more wait in a queue" },
 	{ "log-level", 0, CONF_STR, "info", OFF(log_level), 0, 0,
-	  mp_check_log_level, 0, "LEVEL", "error, warning, info or debug" },
+	  log_level_check, 0, "LEVEL", "error, warning, info or debug" },
 	{ "pidfile", 0, CONF_STR, NULL, OFF(pidfile), 0, 0, NULL, CONF_RESTART,
 	  "FILE", "write the process id to FILE" },
 	{ "metrics", 0, CONF_STR, NULL, OFF(metrics), 0, 0, mp_check_addr,
@@ -212,25 +210,6 @@ mp_metrics(struct metrics_buf *b, void *arg)
 }
 
 static int
-mp_check_redis(const char *v, char *why, size_t whylen)
-{
-	struct rconn_url u;
-
-	return rconn_url_parse(v, &u, why, whylen);
-}
-
-static int
-mp_check_log_level(const char *v, char *why, size_t whylen)
-{
-	if (log_level_parse(v) < 0) {
-		snprintf(why, whylen, "expected error, warning, info or debug, "
-		    "not \"%s\"", v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 mp_check_lease(const char *v, char *why, size_t whylen)
 {
 	long ms = conf_duration_ms(v);
@@ -259,21 +238,10 @@ mp_check_id(const char *v, char *why, size_t whylen)
 	return 0;
 }
 
-/* Defaults, then the config file, then the command line. */
 static int
 mp_read_conf(struct mp *d, struct mp_conf *c, char *err, size_t errlen)
 {
-	memset(c, 0, sizeof(*c));
-	if (conf_defaults(mp_opts, c, err, errlen) < 0)
-		return -1;
-	if (conf_parse_args(mp_opts, c, d->argc, d->argv, err, errlen) < 0)
-		return -1;
-	if (c->config == NULL)
-		return 0;
-	if (conf_parse_file(mp_opts, c, c->config, err, errlen) < 0)
-		return -1;
-	return conf_parse_args(mp_opts, c, d->argc, d->argv, err,
-	    errlen) < 0 ? -1 : 0;
+	return conf_read(mp_opts, c, sizeof(*c), d->argc, d->argv, err, errlen);
 }
 
 /* The lease token: <id>-<pid>-<random hex>. */

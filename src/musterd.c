@@ -85,8 +85,6 @@ struct musterd_conf {
 
 static int check_listen(const char *, char *, size_t);
 static int check_zone(const char *, char *, size_t);
-static int check_log_level(const char *, char *, size_t);
-static int check_redis(const char *, char *, size_t);
 static int check_domain(const char *, char *, size_t);
 static int check_label(const char *, char *, size_t);
 static int check_cidr(const char *, char *, size_t);
@@ -113,10 +111,10 @@ static const struct conf_opt musterd_opts[] = {
 	{ "tcp-idle-timeout", 0, CONF_INT, "10", OFF(tcp_idle), 1, 3600, NULL,
 	  CONF_RESTART, "SECONDS", "close a TCP connection idle this long" },
 	{ "log-level", 0, CONF_STR, "info", OFF(log_level), 0, 0,
-	  check_log_level, 0, "LEVEL", "error, warning, info or debug" },
+	  log_level_check, 0, "LEVEL", "error, warning, info or debug" },
 	{ "pidfile", 0, CONF_STR, NULL, OFF(pidfile), 0, 0, NULL, CONF_RESTART,
 	  "FILE", "write the process id to FILE" },
-	{ "redis", 'r', CONF_STR, NULL, OFF(redis), 0, 0, check_redis,
+	{ "redis", 'r', CONF_STR, NULL, OFF(redis), 0, 0, rconn_url_check,
 	  CONF_RESTART, "URL", "serve the registry in this Redis "
 	  "(redis://[user:pass@]host[:port][/db], unix:///path[?db=N], "
 	  "sentinel://host:port[,...]/MASTER)" },
@@ -212,14 +210,6 @@ check_zone(const char *v, char *why, size_t whylen)
 }
 
 static int
-check_redis(const char *v, char *why, size_t whylen)
-{
-	struct rconn_url u;
-
-	return rconn_url_parse(v, &u, why, whylen);
-}
-
-static int
 check_domain(const char *v, char *why, size_t whylen)
 {
 	uint8_t wire[DNAME_MAXLEN];
@@ -252,32 +242,11 @@ check_cidr(const char *v, char *why, size_t whylen)
 }
 
 static int
-check_log_level(const char *v, char *why, size_t whylen)
-{
-	if (log_level_parse(v) < 0) {
-		snprintf(why, whylen, "expected error, warning, info or debug, "
-		    "not \"%s\"", v);
-		return -1;
-	}
-	return 0;
-}
-
-/* Defaults, then the config file, then the command line. */
-static int
 musterd_read_conf(struct musterd *d, struct musterd_conf *c, char *err,
     size_t errlen)
 {
-	memset(c, 0, sizeof(*c));
-	if (conf_defaults(musterd_opts, c, err, errlen) < 0)
-		return -1;
-	if (conf_parse_args(musterd_opts, c, d->argc, d->argv, err, errlen) < 0)
-		return -1;
-	if (c->config == NULL)
-		return 0;
-	if (conf_parse_file(musterd_opts, c, c->config, err, errlen) < 0)
-		return -1;
-	return conf_parse_args(musterd_opts, c, d->argc, d->argv, err,
-	    errlen) < 0 ? -1 : 0;
+	return conf_read(musterd_opts, c, sizeof(*c), d->argc, d->argv, err,
+	    errlen);
 }
 
 /* Registry settings from the configuration. */

@@ -194,6 +194,14 @@ bad:
 }
 
 int
+rconn_url_check(const char *s, char *why, size_t whylen)
+{
+	struct rconn_url u;
+
+	return rconn_url_parse(s, &u, why, whylen);
+}
+
+int
 rconn_url_parse(const char *s, struct rconn_url *u, char *why, size_t whylen)
 {
 	const char *p, *end;

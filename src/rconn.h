@@ -48,6 +48,8 @@ struct rconn_url {
 /* 0, or -1 with a reason in why. */
 int rconn_url_parse(const char *s, struct rconn_url *u, char *why,
     size_t whylen);
+/* A conf_check_fn for a URL. */
+int rconn_url_check(const char *s, char *why, size_t whylen);
 
 struct rconn;
 

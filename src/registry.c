@@ -31,7 +31,6 @@
 #include "qsbr.h"
 #include "registry.h"
 
-#define REG_KEYMAX	(2 * REC_LABEL)
 #define REG_SEED	0x2d358dccaa6c78a5ULL
 
 struct reg_item {
@@ -107,7 +106,7 @@ static _Atomic(struct reg *) reg_cur;
 
 /* ---- tables ---- */
 
-static size_t
+size_t
 reg_key(char *key, const char *name, const char *dc)
 {
 	size_t a = strlen(name), b = strlen(dc);
@@ -116,6 +115,18 @@ reg_key(char *key, const char *name, const char *dc)
 	key[a] = '\0';
 	memcpy(key + a + 1, dc, b);
 	return a + 1 + b;
+}
+
+/* The index of tag t among tags[0..n), or n. */
+static size_t
+reg_tag_find(const struct reg_tag *tags, size_t n, const char *t)
+{
+	size_t x;
+
+	for (x = 0; x < n; x++)
+		if (strcmp(tags[x].name, t) == 0)
+			break;
+	return x;
 }
 
 static struct reg_table *
@@ -543,11 +554,8 @@ reg_svc_build(const struct reg_settings *s, const char *name, const char *dc,
 		const char *t = use[i].rec->tags;
 
 		for (j = 0; j < use[i].rec->ntags; j++, t = rec_next(t)) {
-			size_t x;
+			size_t x = reg_tag_find(tags, svc->ntags, t);
 
-			for (x = 0; x < svc->ntags; x++)
-				if (strcmp(tags[x].name, t) == 0)
-					break;
 			if (x == svc->ntags) {
 				tags[x].len = (uint8_t)strlen(t);
 				memcpy(tags[x].name, t, tags[x].len + 1);
@@ -565,11 +573,8 @@ reg_svc_build(const struct reg_settings *s, const char *name, const char *dc,
 		const char *t = use[i].rec->tags;
 
 		for (j = 0; j < use[i].rec->ntags; j++, t = rec_next(t)) {
-			size_t x;
+			size_t x = reg_tag_find(tags, svc->ntags, t);
 
-			for (x = 0; x < svc->ntags; x++)
-				if (strcmp(tags[x].name, t) == 0)
-					break;
 			tagidx[tags[x].first + tags[x].n++] = (uint16_t)i;
 		}
 	}

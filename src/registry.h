@@ -117,6 +117,13 @@ struct reg_ptr *reg_ptr_build(const char *names, size_t n, uint32_t ttl);
 void reg_ptr_free(void *ptr);
 
 /*
+ * The table key of a service or node: name, a NUL, dc (no NUL after it).
+ * key holds REG_KEYMAX bytes; returns the key's length.
+ */
+#define REG_KEYMAX	(2 * REC_LABEL)
+size_t reg_key(char *key, const char *name, const char *dc);
+
+/*
  * Install (or with obj NULL, remove) the object for a key; the old one is
  * retired through qsbr.  Returns 0, or -1 when out of memory (nothing
  * changed).

@@ -700,24 +700,11 @@ worker_new(const struct worker_config *wc, char *err, size_t errlen)
 	w->tcp = calloc(wc->ntcp ? wc->ntcp : 1, sizeof(*w->tcp));
 	w->loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
 	if (w->udp == NULL || w->tcp == NULL || w->loop == NULL
-	    || worker_alloc_conns(w, wc->shared->max) < 0) {
-		if (w->loop != NULL)
-			ev_loop_destroy(w->loop);
-		free(w->udp);
-		free(w->tcp);
-		free(w->conns);
-		free(w);
-		return NULL;
-	}
+	    || worker_alloc_conns(w, wc->shared->max) < 0)
+		goto fail;
 	if (wc->fwd != NULL && (w->fwd = fwd_new(w->loop, wc->fwd,
-	    worker_fwd_reply, w, err, errlen)) == NULL) {
-		ev_loop_destroy(w->loop);
-		free(w->udp);
-		free(w->tcp);
-		free(w->conns);
-		free(w);
-		return NULL;
-	}
+	    worker_fwd_reply, w, err, errlen)) == NULL)
+		goto fail;
 	w->qr = qsbr_reader(wc->id);
 	if (getrandom(&w->ctx.rng, sizeof(w->ctx.rng), 0) != sizeof(w->ctx.rng)
 	    || w->ctx.rng == 0)
@@ -752,6 +739,14 @@ worker_new(const struct worker_config *wc, char *err, size_t errlen)
 	}
 	w->ntcp = wc->ntcp;
 	return w;
+fail:
+	if (w->loop != NULL)
+		ev_loop_destroy(w->loop);
+	free(w->udp);
+	free(w->tcp);
+	free(w->conns);
+	free(w);
+	return NULL;
 }
 
 int

@@ -476,3 +476,52 @@ Test(conf, clear_frees_and_resets)
 	cr_assert_null(s.listen.v);
 	cr_assert_eq(s.listen.n, 0);
 }
+
+/* ---- conf_read: defaults, command line, file, command line again ---- */
+
+struct rsettings {
+	char	*config;
+	long	 port;
+	char	*name;
+};
+
+static const struct conf_opt rtab[] = {
+	{ "config", 'c', CONF_STR, NULL, offsetof(struct rsettings, config),
+	    0, 0, NULL, CONF_CLI_ONLY, "FILE", "config file" },
+	{ "port", 'p', CONF_INT, "53", offsetof(struct rsettings, port),
+	    1, 65535, NULL, 0, "PORT", "port" },
+	{ "name", 'n', CONF_STR, "muster", offsetof(struct rsettings, name),
+	    0, 0, NULL, 0, "NAME", "name" },
+	{ NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL }
+};
+
+Test(conf, read_command_line_wins_over_file)
+{
+	struct rsettings r;
+	const char *path = conf_file("port 5300\nname fromfile\n");
+	char *argv[] = { "prog", "-c", (char *)path, "-n", "fromargs", NULL };
+
+	cr_assert_eq(conf_read(rtab, &r, sizeof(r), 5, argv, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(r.port, 5300, "the file's value over the default");
+	cr_assert_str_eq(r.name, "fromargs", "the command line's over the file's");
+	conf_clear(rtab, &r);
+}
+
+Test(conf, read_without_file_and_with_bad_file)
+{
+	struct rsettings r;
+	char *argv[] = { "prog", "-p", "99", NULL };
+	char *bad[] = { "prog", "-c", NULL, NULL };
+
+	cr_assert_eq(conf_read(rtab, &r, sizeof(r), 3, argv, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(r.port, 99);
+	cr_assert_str_eq(r.name, "muster");
+	conf_clear(rtab, &r);
+	bad[2] = (char *)conf_file("port 0\n");
+	cr_assert_eq(conf_read(rtab, &r, sizeof(r), 3, bad, err, sizeof(err)),
+	    -1);
+	cr_assert_not_null(strstr(err, "muster.conf:1"), "%s", err);
+	conf_clear(rtab, &r);
+}
