@@ -500,7 +500,6 @@ musterd_reload(struct musterd *d)
 	(void)notify_send("READY=1\nSTATUS=serving");
 	conf_clear(musterd_opts, &d->conf);
 	d->conf = c;
-	ev_timer_again(d->loop, &d->reclaim);
 }
 
 static void
@@ -692,12 +691,26 @@ musterd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 }
 
+/*
+ * Retired snapshots (a reload's view, the registry's replaced services,
+ * nodes and tables) are freed once every worker has passed a quiescent
+ * point: try every 100 ms while any wait.
+ */
 static void
 musterd_reclaim_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	(void)revents;
 	if (qsbr_reclaim() == 0)
 		ev_timer_stop(loop, t);
+}
+
+static void
+musterd_reclaim_kick(void *arg)
+{
+	struct musterd *d = arg;
+
+	if (!ev_is_active(&d->reclaim))
+		ev_timer_again(d->loop, &d->reclaim);
 }
 
 /* Is the forwarder a one of our own listening addresses? */
@@ -1072,6 +1085,7 @@ musterd_run(struct musterd *d)
 	musterd_signals(d);
 	ev_init(&d->reclaim, musterd_reclaim_cb);
 	d->reclaim.repeat = 0.1;
+	qsbr_set_kick(musterd_reclaim_kick, d);
 	if ((d->conf.metrics != NULL && musterd_start_metrics(d, err,
 	    sizeof(err)) < 0)
 	    || musterd_drop_privileges(d, err, sizeof(err)) < 0

@@ -34,6 +34,8 @@ static _Atomic uint64_t qsbr_epoch = 1;
 static struct qsbr_reader *qsbr_readers;
 static unsigned qsbr_nreaders;
 static struct qsbr_item *qsbr_pending;
+static void (*qsbr_kick)(void *);
+static void *qsbr_kick_arg;
 
 int
 qsbr_init(unsigned n)
@@ -79,7 +81,16 @@ qsbr_retire(void (*fn)(void *), void *p)
 	it->epoch = atomic_fetch_add(&qsbr_epoch, 1) + 1;
 	it->next = qsbr_pending;
 	qsbr_pending = it;
+	if (it->next == NULL && qsbr_kick != NULL)
+		qsbr_kick(qsbr_kick_arg);
 	return 0;
+}
+
+void
+qsbr_set_kick(void (*fn)(void *), void *arg)
+{
+	qsbr_kick = fn;
+	qsbr_kick_arg = arg;
 }
 
 /* The smallest epoch an online reader holds, or UINT64_MAX. */

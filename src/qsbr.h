@@ -33,6 +33,13 @@ void qsbr_offline(struct qsbr_reader *r);
 /* Writer side (main thread only): free p with fn when it is safe. */
 int qsbr_retire(void (*fn)(void *), void *p);
 
+/*
+ * Have fn(arg) called (on the main thread, from qsbr_retire) whenever the
+ * list of retired objects stops being empty, so that the caller can
+ * schedule qsbr_reclaim() until it returns 0.
+ */
+void qsbr_set_kick(void (*fn)(void *), void *arg);
+
 /* Free what no reader can still see; returns how many wait still. */
 size_t qsbr_reclaim(void);
 

@@ -162,3 +162,31 @@ Test(qsbr, shutdown_frees_pending)
 	cr_assert_eq(freed, 2);
 	/* teardown calls qsbr_shutdown() again: must be harmless */
 }
+
+static int kicks;
+
+static void
+count_kick(void *arg)
+{
+	cr_assert_eq(arg, &kicks);
+	kicks++;
+}
+
+Test(qsbr, kick_when_the_list_stops_being_empty)
+{
+	struct qsbr_reader *r0 = qsbr_reader(0);
+
+	kicks = 0;
+	qsbr_set_kick(count_kick, &kicks);
+	qsbr_online(r0);
+	cr_assert_eq(qsbr_retire(count_free, &obj1), 0);
+	cr_assert_eq(kicks, 1, "the first retire asks for reclaiming");
+	cr_assert_eq(qsbr_retire(count_free, &obj2), 0);
+	cr_assert_eq(kicks, 1, "already asked: no second kick");
+	qsbr_offline(r0);
+	cr_assert_eq(qsbr_reclaim(), 0);
+	cr_assert_eq(freed, 2);
+	cr_assert_eq(qsbr_retire(count_free, &obj3), 0);
+	cr_assert_eq(kicks, 2, "empty again, so asked again");
+	qsbr_set_kick(NULL, NULL);
+}

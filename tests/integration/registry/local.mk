@@ -10,7 +10,8 @@ TESTS += tests/integration/registry/names/run.sh \
 	tests/integration/registry/stream/run.sh \
 	tests/integration/registry/outage/run.sh \
 	tests/integration/registry/baddata/run.sh \
-	tests/integration/registry/trimlive/run.sh
+	tests/integration/registry/trimlive/run.sh \
+	tests/integration/registry/churn/run.sh
 EXTRA_DIST += tests/integration/registry/reg.sh \
 	tests/integration/registry/names/run.sh \
 	tests/integration/registry/health/run.sh \
@@ -18,4 +19,5 @@ EXTRA_DIST += tests/integration/registry/reg.sh \
 	tests/integration/registry/stream/run.sh \
 	tests/integration/registry/outage/run.sh \
 	tests/integration/registry/baddata/run.sh \
-	tests/integration/registry/trimlive/run.sh
+	tests/integration/registry/trimlive/run.sh \
+	tests/integration/registry/churn/run.sh
