@@ -8,6 +8,7 @@
  * a malformed or missing response, a refused connection or the timeout
  * critical.  The output is the status ("HTTP 500 Internal Server
  * Error") or the reason the request failed.  The body is never read.
+ * check_http_head() judges what was received, apart from the socket.
  *
  * https runs the same exchange over OpenSSL with the handshake and every
  * read and write driven by the loop (SSL_ERROR_WANT_READ/WRITE re-arm
@@ -111,9 +112,12 @@ check_http_xfer(struct check_run *r, bool sending, char *buf, size_t len,
 	return CHECK_HTTP_ERROR;
 }
 
-/* The status line is in r->buf: end the check with its verdict. */
-static void
-check_http_status(struct check_run *r, char *line)
+/*
+ * The verdict on a status line (NUL-terminated, without its LF; a
+ * trailing CR and spaces are cut off in place), its output into out.
+ */
+static enum check_result
+check_http_status(char *line, char *out, size_t outlen)
 {
 	char *p = line, *reason;
 	size_t n = strlen(line);
@@ -132,12 +136,38 @@ check_http_status(struct check_run *r, char *line)
 	reason = p + 3;
 	while (*reason == ' ')
 		reason++;
-	check_done(r->t, code >= 200 && code <= 299 ? CHECK_PASSING
-	    : code == 429 ? CHECK_WARNING : CHECK_CRITICAL, "HTTP %d%s%s", code,
-	    *reason != '\0' ? " " : "", reason);
-	return;
+	snprintf(out, outlen, "HTTP %d%s%s", code, *reason != '\0' ? " " : "",
+	    reason);
+	return code >= 200 && code <= 299 ? CHECK_PASSING
+	    : code == 429 ? CHECK_WARNING : CHECK_CRITICAL;
 malformed:
-	check_done(r->t, CHECK_CRITICAL, "malformed response: %.80s", line);
+	snprintf(out, outlen, "malformed response: %.80s", line);
+	return CHECK_CRITICAL;
+}
+
+int
+check_http_head(char *buf, size_t len, size_t max, bool eof, char *out,
+    size_t outlen)
+{
+	char *eol;
+
+	buf[len] = '\0';
+	eol = memchr(buf, '\n', len);
+	if (eol != NULL) {
+		*eol = '\0';
+		return (int)check_http_status(buf, out, outlen);
+	}
+	if (eof) {
+		snprintf(out, outlen, len == 0 ? "connection closed before a "
+		    "response" : "malformed response: %.80s", buf);
+		return CHECK_CRITICAL;
+	}
+	if (len >= max) {
+		snprintf(out, outlen, "malformed response: no status line in "
+		    "%zu bytes", len);
+		return CHECK_CRITICAL;
+	}
+	return CHECK_HTTP_MORE;
 }
 
 /* Read until the status line is complete. */
@@ -145,8 +175,9 @@ static void
 check_http_recv(struct check_run *r)
 {
 	const char *why = NULL;
-	char *eol;
+	char out[CHECK_OUTPUT + 1];
 	ssize_t n;
+	int res;
 
 	for (;;) {
 		n = check_http_xfer(r, false, r->buf + r->len,
@@ -157,24 +188,11 @@ check_http_recv(struct check_run *r)
 			check_done(r->t, CHECK_CRITICAL, "%s", why);
 			return;
 		}
-		if (n == 0) {
-			r->buf[r->len] = '\0';
-			check_done(r->t, CHECK_CRITICAL, r->len == 0
-			    ? "connection closed before a response"
-			    : "malformed response: %.80s", r->buf);
-			return;
-		}
 		r->len += (size_t)n;
-		r->buf[r->len] = '\0';
-		eol = memchr(r->buf, '\n', r->len);
-		if (eol != NULL) {
-			*eol = '\0';
-			check_http_status(r, r->buf);
-			return;
-		}
-		if (r->len == sizeof(r->buf) - 1) {
-			check_done(r->t, CHECK_CRITICAL, "malformed response: "
-			    "no status line in %zu bytes", r->len);
+		res = check_http_head(r->buf, r->len, sizeof(r->buf) - 1,
+		    n == 0, out, sizeof(out));
+		if (res != CHECK_HTTP_MORE) {
+			check_done(r->t, (enum check_result)res, "%s", out);
 			return;
 		}
 	}

@@ -66,6 +66,19 @@ void check_io(struct check_run *r, void (*cb)(struct ev_loop *, ev_io *, int),
 /* A short lower-case reason for an errno value ("connection refused"). */
 const char *check_strerror(int err);
 
+/*
+ * The http(s) check's reading of a response, apart from any socket (so
+ * that it can be fuzzed): buf[0..len) is all that was received (buf has
+ * room for len + 1 bytes; its status line is cut at the LF in place),
+ * max the most buf can hold, eof whether the peer closed.  Returns
+ * CHECK_HTTP_MORE while the status line is incomplete and buf can take
+ * more, else the check's result with its output in out (outlen bytes,
+ * truncated): 2xx passing, 429 warning, anything else critical.
+ */
+#define CHECK_HTTP_MORE	(-1)
+int check_http_head(char *buf, size_t len, size_t max, bool eof, char *out,
+    size_t outlen);
+
 /* Kind entry points: start the check of r->t (connection not yet open). */
 void check_tcp_start(struct check_run *r);
 void check_http_start(struct check_run *r);

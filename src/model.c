@@ -429,7 +429,8 @@ model_flush_node(struct model *m, struct model_group *g)
 	if (addrs == NULL)
 		return -1;
 	n = model_node_addrs(g, addrs);
-	if (n != g->naddrs || memcmp(addrs, g->addrs, n * sizeof(*addrs)) != 0) {
+	if (n != g->naddrs
+	    || (n > 0 && memcmp(addrs, g->addrs, n * sizeof(*addrs)) != 0)) {
 		for (i = 0; i < g->n; i++)
 			if (model_mark(m, g->v[i]->grp[MODEL_SVC]) < 0) {
 				free(addrs);

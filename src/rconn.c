@@ -50,7 +50,23 @@ struct rconn {
 	ev_timer		 watch_retry;
 };
 
-/* Percent-decode s[0..n) into out (size outlen); -1 when malformed. */
+/* The value of a hex digit, or -1. */
+static int
+rconn_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode s[0..n) into out (size outlen); -1 when malformed: a
+ * '%' not followed by two hex digits, or "%00" (out is a C string).
+ */
 static int
 rconn_unescape(char *out, size_t outlen, const char *s, size_t n)
 {
@@ -60,11 +76,12 @@ rconn_unescape(char *out, size_t outlen, const char *s, size_t n)
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			unsigned v;
+			int hi, lo;
 
-			if (i + 2 >= n || sscanf(s + i + 1, "%2x", &v) != 1)
+			if (i + 2 >= n || (hi = rconn_hexval(s[i + 1])) < 0
+			    || (lo = rconn_hexval(s[i + 2])) < 0
+			    || (c = hi << 4 | lo) == 0)
 				return -1;
-			c = (int)v;
 			i += 2;
 		}
 		if (o + 1 >= outlen)
@@ -125,7 +142,8 @@ rconn_hostport(const char *p, size_t n, char *host, size_t hostlen, int *port,
 	if (n > 0 && p[0] == '[') {
 		const char *rb = memchr(p, ']', n);
 
-		if (rb == NULL || (size_t)(rb - p - 1) >= hostlen)
+		if (rb == NULL || rb == p + 1
+		    || (size_t)(rb - p - 1) >= hostlen)
 			return -1;
 		memcpy(host, p + 1, (size_t)(rb - p - 1));
 		host[rb - p - 1] = '\0';
@@ -176,8 +194,9 @@ rconn_parse_sentinel(const char *s, struct rconn_url *u, char *why,
 		p += n + (p[n] == ',');
 	}
 	q = strchr(slash + 1, '?');
-	if (u->nsentinels == 0 || slash[1] == '\0' || (size_t)((q ? q
-	    : slash + strlen(slash)) - slash - 1) >= sizeof(u->host))
+	if (u->nsentinels == 0 || slash[1] == '\0' || q == slash + 1
+	    || (size_t)((q ? q : slash + strlen(slash)) - slash - 1)
+	    >= sizeof(u->host))
 		goto bad;
 	memcpy(u->host, slash + 1, (size_t)((q ? q : slash + strlen(slash))
 	    - slash - 1));
@@ -244,7 +263,8 @@ rconn_url_parse(const char *s, struct rconn_url *u, char *why, size_t whylen)
 	if (*p == '[') {
 		const char *rb = memchr(p, ']', (size_t)(end - p));
 
-		if (rb == NULL || (size_t)(rb - p - 1) >= sizeof(u->host))
+		if (rb == NULL || rb == p + 1
+		    || (size_t)(rb - p - 1) >= sizeof(u->host))
 			goto bad;
 		memcpy(u->host, p + 1, (size_t)(rb - p - 1));
 		p = rb + 1;

@@ -146,6 +146,19 @@ rec_tags(struct rec_tmp *t, const struct rec_kv *f)
 	return 0;
 }
 
+/* Is the value printable ASCII (0x20 to 0x7e)? */
+static bool
+rec_printable(const struct rec_kv *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->vlen; i++)
+		if ((unsigned char)f->v[i] < 0x20
+		    || (unsigned char)f->v[i] > 0x7e)
+			return false;
+	return true;
+}
+
 /* meta.<key> -> "key=value", at most 255 bytes, printable. */
 static int
 rec_meta(char (*meta)[256], size_t *nmeta, const struct rec_kv *f)
@@ -162,9 +175,8 @@ rec_meta(char (*meta)[256], size_t *nmeta, const struct rec_kv *f)
 		    || (c >= '0' && c <= '9') || c == '_' || c == '-'))
 			return -1;
 	}
-	for (i = 0; i < f->vlen; i++)
-		if ((unsigned char)f->v[i] < 0x20 || (unsigned char)f->v[i] > 0x7e)
-			return -1;
+	if (!rec_printable(f))
+		return -1;
 	snprintf(meta[(*nmeta)++], 256, "%.*s=%.*s", (int)klen, f->k + 5,
 	    (int)f->vlen, f->v);
 	return 0;
@@ -247,8 +259,9 @@ rec_inst_field(struct rec_inst *r, struct rec_tmp *t, const struct rec_kv *f,
 	if (rec_is(f, "check"))
 		return rec_check_kind(&r->check, f);
 	if (rec_is(f, "check_path")) {
+		/* it goes into the request line: printable, as documented */
 		if (f->vlen == 0 || f->vlen > 512 || f->v[0] != '/'
-		    || memchr(f->v, '\0', f->vlen) != NULL)
+		    || !rec_printable(f))
 			return -1;
 		memcpy(t->path, f->v, f->vlen);
 		t->path[f->vlen] = '\0';

@@ -38,6 +38,7 @@ struct reg_item {
 	uint8_t		 tlen;		/* target labels, without domain */
 	uint16_t	 port, prio, weight;
 	uint16_t	 toff;		/* target labels in pool */
+	uint16_t	 same;		/* the first item with this address */
 	uint8_t		 addr[16];
 };
 
@@ -52,6 +53,7 @@ struct reg_svc {
 	uint16_t	 n;
 	uint16_t	 ntags;
 	uint16_t	 ntxt;
+	bool		 shared_addrs;	/* two items have one address */
 	const struct reg_item *items;
 	const struct reg_tag *tags;
 	const uint16_t	*tagidx;
@@ -469,6 +471,56 @@ reg_txt(uint8_t *pool, size_t o, uint16_t *txt, size_t *ntxt,
 	return o;
 }
 
+/* An item's address as a sort key. */
+struct reg_addr_ix {
+	uint8_t		 key[17];	/* family, address */
+	uint16_t	 i;
+};
+
+static int
+reg_addr_ix_cmp(const void *a, const void *b)
+{
+	const struct reg_addr_ix *x = a, *y = b;
+	int c = memcmp(x->key, y->key, sizeof(x->key));
+
+	return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Point each item at the first item with the same address (itself when
+ * there is none), so that an A or AAAA answer holds each address once
+ * (RFC 2181 5: instances often share a host).  Without memory, every
+ * item stands alone.  True when some address is shared.
+ */
+static bool
+reg_same_addr(struct reg_item *items, size_t k)
+{
+	struct reg_addr_ix *v = malloc(k * sizeof(*v));
+	size_t i, first = 0;
+	bool shared = false;
+
+	for (i = 0; i < k; i++)
+		items[i].same = (uint16_t)i;
+	if (v == NULL)
+		return false;
+	for (i = 0; i < k; i++) {
+		v[i].key[0] = items[i].family;
+		memcpy(v[i].key + 1, items[i].addr, 16);
+		v[i].i = (uint16_t)i;
+	}
+	qsort(v, k, sizeof(*v), reg_addr_ix_cmp);
+	for (i = 1; i < k; i++) {
+		if (memcmp(v[i].key, v[first].key, sizeof(v[i].key)) != 0) {
+			first = i;
+		} else {
+			items[v[i].i].same = v[first].i;
+			shared = true;
+		}
+	}
+	free(v);
+	return shared;
+}
+
 struct reg_svc *
 reg_svc_build(const struct reg_settings *s, const char *name, const char *dc,
     const struct reg_member *m, size_t n, bool *nomem)
@@ -549,6 +601,7 @@ reg_svc_build(const struct reg_settings *s, const char *name, const char *dc,
 		    < svc->ttl)
 			svc->ttl = r->ttl >= 0 ? (uint32_t)r->ttl : s->service_ttl;
 	}
+	svc->shared_addrs = reg_same_addr(items, k);
 	/* tags: for each distinct tag, the items carrying it (in order) */
 	for (i = 0; i < k; i++) {
 		const char *t = use[i].rec->tags;
@@ -617,10 +670,11 @@ reg_node_build(const struct reg_settings *s, const struct rec_addr *addrs,
 	    + nmeta * 2 * sizeof(*txt) + pool + 16);
 	if (node == NULL)
 		return NULL;
-	a = (struct rec_addr *)(node + 1);
+	/* txt first: 17-byte addresses would leave it misaligned */
+	txt = (uint16_t *)(node + 1);
+	a = (struct rec_addr *)(txt + 2 * nmeta);
 	memcpy(a, addrs, naddrs * sizeof(*a));
-	txt = (uint16_t *)(a + naddrs);
-	pl = (uint8_t *)(txt + 2 * nmeta);
+	pl = (uint8_t *)(a + naddrs);
 	reg_txt(pl, 0, txt, &nt, meta, nmeta);
 	node->ttl = s->node_ttl;
 	node->naddr = (uint16_t)naddrs;
@@ -808,18 +862,32 @@ picked:
 	return k;
 }
 
-/* Candidate items of the service (or one tag), optionally one family. */
+/*
+ * Candidate items of the service (or one tag), optionally one family;
+ * with unique, only the first item of each address.
+ */
 static size_t
 reg_candidates(const struct reg_svc *s, const struct reg_tag *tag,
-    uint8_t family, uint16_t *cand)
+    uint8_t family, bool unique, uint16_t *cand)
 {
+	uint64_t seen[REG_MAXITEMS / 64];
 	size_t i, n = 0, total = tag ? tag->n : s->n;
 
+	unique = unique && s->shared_addrs;
+	if (unique)
+		memset(seen, 0, sizeof(seen));
 	for (i = 0; i < total; i++) {
 		uint16_t x = tag ? s->tagidx[tag->first + i] : (uint16_t)i;
+		uint16_t y = s->items[x].same;
 
-		if (family == 0 || s->items[x].family == family)
-			cand[n++] = x;
+		if (family != 0 && s->items[x].family != family)
+			continue;
+		if (unique) {
+			if ((seen[y / 64] >> (y % 64)) & 1)
+				continue;
+			seen[y / 64] |= 1ULL << (y % 64);
+		}
+		cand[n++] = x;
 	}
 	return n;
 }
@@ -829,7 +897,7 @@ reg_put_addrs(struct reg_w *w, const struct reg_svc *s,
     const struct reg_tag *tag, uint8_t family, unsigned limit, uint64_t *rng)
 {
 	uint16_t cand[REG_MAXITEMS], order[REG_MAXITEMS];
-	size_t n = reg_candidates(s, tag, family, cand), k, i;
+	size_t n = reg_candidates(s, tag, family, true, cand), k, i;
 
 	k = reg_order(s, cand, n, order, limit ? limit : n, rng);
 	for (i = 0; i < k; i++)
@@ -847,7 +915,7 @@ reg_put_srv(struct reg_w *w, const struct reg_svc *s,
 {
 	uint16_t cand[REG_MAXITEMS], order[REG_MAXITEMS];
 	size_t pos[REG_MAXITEMS];
-	size_t n = reg_candidates(s, tag, 0, cand), k, i, j, done;
+	size_t n = reg_candidates(s, tag, 0, false, cand), k, i, j, done;
 
 	k = reg_order(s, cand, n, order, limit ? limit : n, rng);
 	for (done = 0; done < k; done++) {
@@ -1005,12 +1073,18 @@ reg_label_is(const uint8_t *label, const char *s, size_t n)
 	return label[0] == n && memcmp(label + 1, s, n) == 0;
 }
 
-/* Copy a label (lowercase in the query) into a C string. */
-static void
+/*
+ * Copy a label (lowercase in the query) into a C string; -1 when no
+ * record could name it (a NUL in it would cut the string short).
+ */
+static int
 reg_label_str(char *dst, const uint8_t *label, size_t skip)
 {
+	if (!rec_label_ok((const char *)label + 1 + skip, label[0] - skip))
+		return -1;
 	memcpy(dst, label + 1 + skip, label[0] - skip);
 	dst[label[0] - skip] = '\0';
+	return 0;
 }
 
 static const struct reg_tag *
@@ -1037,9 +1111,8 @@ reg_service(const struct reg *r, const uint8_t *svc, const uint8_t *tag,
 	const struct reg_tag *t = NULL;
 	size_t skip = rfc2782 ? 1 : 0;
 
-	if (svc[0] <= skip)
+	if (svc[0] <= skip || reg_label_str(name, svc, skip) < 0)
 		return REG_NXDOMAIN;
-	reg_label_str(name, svc, skip);
 	s = reg_table_get(&r->svcs, key, reg_key(key, name, dc));
 	if (s == NULL || s->n == 0)
 		return REG_NXDOMAIN;
@@ -1175,9 +1248,8 @@ reg_dispatch(const struct reg *r, const struct wire_query *q, unsigned m,
 	if (reg_label_is(last, "node", 4)) {
 		if (m == 1)
 			return REG_NODATA;
-		if (m != 2)
+		if (m != 2 || reg_label_str(name, a, 0) < 0)
 			return REG_NXDOMAIN;
-		reg_label_str(name, a, 0);
 		node = reg_table_get(&r->nodes, key, reg_key(key, name, dc));
 		return node ? reg_answer_node(node, q->qtype, w) : REG_NXDOMAIN;
 	}

@@ -24,6 +24,7 @@ struct msgcheck {
 	uint16_t	 flags;
 	uint16_t	 count[4];	/* QD, AN, NS, AR */
 	size_t		 q_end;		/* offset past the question section */
+	size_t		 sec_end[4];	/* past each section: QD, AN, NS, AR */
 	size_t		 opt_off;	/* offset of the OPT record, or 0 */
 	uint16_t	 opt_class;	/* its payload size field */
 	uint32_t	 opt_ttl;	/* extended RCODE, version, flags */
@@ -71,6 +72,19 @@ void msgcheck_response(const uint8_t *query, size_t qlen,
  * msgcheck_response() into mu and mt.  abort() when not.
  */
 void msgcheck_pair(const uint8_t *query, size_t qlen, const uint8_t *u,
+    size_t nu, const struct msgcheck *mu, const uint8_t *t, size_t nt,
+    const struct msgcheck *mt);
+
+/*
+ * msgcheck_pair() for answers whose additional section follows the
+ * answer records that fit (SRV records and the addresses of their
+ * targets): the UDP response must be the TCP one, or have the same
+ * header but TC and the counts, the same OPT, and answer and authority
+ * records that are a prefix of the TCP ones, with TC set when answer or
+ * authority records were left out.  AXFR is exempt, as for
+ * msgcheck_pair().  abort() when not.
+ */
+void msgcheck_pair_prefix(const uint8_t *query, size_t qlen, const uint8_t *u,
     size_t nu, const struct msgcheck *mu, const uint8_t *t, size_t nt,
     const struct msgcheck *mt);
 

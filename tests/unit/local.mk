@@ -9,7 +9,10 @@ UNIT_TESTS = \
 	tests/unit/test_conf \
 	tests/unit/test_arena \
 	tests/unit/test_qsbr \
-	tests/unit/test_listen
+	tests/unit/test_listen \
+	tests/unit/test_record \
+	tests/unit/test_rconn \
+	tests/unit/test_registry
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -48,4 +51,16 @@ tests_unit_test_qsbr_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
 tests_unit_test_listen_SOURCES = tests/unit/test_listen.c
 tests_unit_test_listen_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_unit_test_listen_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_record_SOURCES = tests/unit/test_record.c
+tests_unit_test_record_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_record_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_rconn_SOURCES = tests/unit/test_rconn.c
+tests_unit_test_rconn_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_rconn_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
+
+tests_unit_test_registry_SOURCES = tests/unit/test_registry.c
+tests_unit_test_registry_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_registry_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
 endif
