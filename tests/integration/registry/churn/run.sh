@@ -13,6 +13,9 @@
 . "$top_srcdir/tests/integration/registry/reg.sh"
 t_need dig
 
+# under AddressSanitizer freed memory waits in a quarantine first
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0"
+
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$m_pid/status"; }
 
 reg_redis r
