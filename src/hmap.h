@@ -2,8 +2,9 @@
  * hmap.h -- a map from byte-string keys to pointers, for the main thread.
  *
  * Used for bookkeeping that is never read by the query path (the
- * registry model, the prober's targets).  Keys are copied; values are
- * borrowed and never freed by the map.  Not thread-safe.
+ * registry model, the prober's targets).  Keys are copied, or kept by
+ * reference with hmap_put_ref(); values are borrowed and never freed by
+ * the map.  Not thread-safe.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -25,6 +26,12 @@ void *hmap_get(const struct hmap *m, const void *key, size_t len);
 
 /* Set key to value (replacing); -1 when out of memory. */
 int hmap_put(struct hmap *m, const void *key, size_t len, void *value);
+
+/*
+ * The same, keeping the key by reference: it must stay as it is until the
+ * entry is removed or set again (a value holding its own key).
+ */
+int hmap_put_ref(struct hmap *m, const void *key, size_t len, void *value);
 
 /* Remove key; returns its value or NULL. */
 void *hmap_del(struct hmap *m, const void *key, size_t len);

@@ -34,27 +34,37 @@ enum model_kind { MODEL_SVC, MODEL_NODE, MODEL_ADDR };
 struct model_inst {
 	struct rec_inst		 rec;
 	struct model_group	*grp[3];	/* by enum model_kind */
-	size_t			 idx[3];
-	size_t			 idlen;
+	uint32_t		 idx[3];
+	uint32_t		 idlen;
 	char			 id[];
 };
 
+/*
+ * A group is sized to its key: a registry of a million instances, each
+ * on a node of its own, holds two million of them.
+ */
 struct model_group {
-	enum model_kind		 kind;
-	char			 name[REC_LABEL];
-	char			 dc[REC_LABEL];
-	struct rec_addr		 addr;		/* MODEL_ADDR */
-	struct model_inst	**v;
-	size_t			 n, cap;
+	struct model_inst	**v;		/* &v1 while there is one */
+	struct model_inst	*v1;
+	uint32_t		 n, cap;
+	uint8_t			 kind;		/* enum model_kind */
 	bool			 dirty;
-	bool			 has_rec;	/* nodes: a record of its own */
-	struct rec_node		 rec;
-	struct rec_addr		*addrs;		/* nodes: published addresses */
-	size_t			 naddrs;
+	uint8_t			 klen;
+	uint16_t		 naddrs;	/* nodes: published addresses */
+	struct rec_addr		*addrs;		/* &addr1 for one */
+	struct rec_addr		 addr1;
+	struct rec_node		*rec;		/* nodes: a record of its own */
 	struct model_group	*rec_addr;	/* nodes: the record's address */
 	struct model_group	**recs;		/* addresses: node records */
-	size_t			 nrecs, caprecs;
+	uint32_t		 nrecs, caprecs;
+	char			 key[];		/* name NUL dc NUL, or for
+						   addresses a rec_addr */
 };
+
+/* The name and dc of a service or node group; an address group's address. */
+#define MODEL_NAME(g)	((const char *)(g)->key)
+#define MODEL_DC(g)	((const char *)(g)->key + strlen((g)->key) + 1)
+#define MODEL_ADDRESS(g) ((const struct rec_addr *)(const void *)(g)->key)
 
 struct model {
 	struct reg_settings	 set;
@@ -116,11 +126,14 @@ model_free_group(const void *k, size_t len, void *v, void *arg)
 	(void)k;
 	(void)len;
 	(void)arg;
-	if (g->has_rec)
-		rec_node_clear(&g->rec);
-	free(g->addrs);
+	if (g->rec != NULL)
+		rec_node_clear(g->rec);
+	free(g->rec);
+	if (g->addrs != &g->addr1)
+		free(g->addrs);
 	free(g->recs);
-	free(g->v);
+	if (g->v != &g->v1)
+		free(g->v);
 	free(g);
 }
 
@@ -195,18 +208,16 @@ model_group(struct model *m, enum model_kind kind, const char *name,
 
 	if (g != NULL)
 		return g;
-	g = calloc(1, sizeof(*g));
+	/* the key with a NUL after it: name and dc are C strings */
+	g = calloc(1, sizeof(*g) + klen + 1);
 	if (g == NULL)
 		return NULL;
-	g->kind = kind;
-	if (kind == MODEL_ADDR) {
-		g->addr = *a;
-	} else {
-		strcpy(g->name, name);
-		strcpy(g->dc, dc);
+	g->kind = (uint8_t)kind;
+	g->klen = (uint8_t)klen;
+	memcpy(g->key, key, klen);
+	if (kind != MODEL_ADDR)
 		m->dcs_dirty = true;
-	}
-	if (hmap_put(h, key, klen, g) < 0) {
+	if (hmap_put_ref(h, g->key, klen, g) < 0) {
 		free(g);
 		return NULL;
 	}
@@ -216,12 +227,18 @@ model_group(struct model *m, enum model_kind kind, const char *name,
 static int
 model_join(struct model *m, struct model_group *g, struct model_inst *i)
 {
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 4;
-		struct model_inst **v = realloc(g->v, cap * sizeof(*v));
+	if (g->cap == 0) {
+		g->v = &g->v1;
+		g->cap = 1;
+	} else if (g->n == g->cap) {
+		uint32_t cap = g->cap * 2;
+		struct model_inst **v = g->v == &g->v1 ? malloc(cap * sizeof(*v))
+		    : realloc(g->v, cap * sizeof(*v));
 
 		if (v == NULL)
 			return -1;
+		if (g->v == &g->v1)
+			v[0] = g->v1;
 		g->v = v;
 		g->cap = cap;
 	}
@@ -295,7 +312,7 @@ model_rec_addr(struct model *m, struct model_group *node,
 	if (a == NULL)
 		return 0;
 	if (a->nrecs == a->caprecs) {
-		size_t cap = a->caprecs ? a->caprecs * 2 : 2;
+		uint32_t cap = a->caprecs ? a->caprecs * 2 : 1;
 		struct model_group **r = realloc(a->recs, cap * sizeof(*r));
 
 		if (r == NULL) {
@@ -320,13 +337,14 @@ model_inst_put(struct model *m, const char *id, size_t idlen,
 		rec_inst_clear(&i->rec);
 	} else {
 		i = calloc(1, sizeof(*i) + idlen + 1);
-		if (i == NULL || hmap_put(m->insts, id, idlen, i) < 0) {
+		if (i != NULL)
+			memcpy(i->id, id, idlen);
+		if (i == NULL || hmap_put_ref(m->insts, i->id, idlen, i) < 0) {
 			free(i);
 			rec_inst_clear(rec);
 			return -1;
 		}
-		memcpy(i->id, id, idlen);
-		i->idlen = idlen;
+		i->idlen = (uint32_t)idlen;
 	}
 	i->rec = *rec;
 	memset(rec, 0, sizeof(*rec));
@@ -354,24 +372,31 @@ model_inst_del(struct model *m, const char *id, size_t idlen)
 int
 model_node_put(struct model *m, struct rec_node *rec)
 {
+	/* noderecs only names groups that hold a record */
 	struct model_group *old = hmap_get(m->noderecs, rec->name,
 	    strlen(rec->name)), *g, *a;
+	struct rec_node *keep = old != NULL ? old->rec : NULL;
 
 	g = model_group(m, MODEL_NODE, rec->name, model_dc(m, rec->dc), NULL);
 	a = model_group(m, MODEL_ADDR, NULL, NULL, &rec->addr);
-	if (g == NULL || a == NULL || hmap_put(m->noderecs, rec->name,
-	    strlen(rec->name), g) < 0 || model_mark(m, g) < 0) {
+	if (g == NULL || a == NULL
+	    || (keep == NULL && (keep = malloc(sizeof(*keep))) == NULL)
+	    || hmap_put_ref(m->noderecs, g->key, strlen(rec->name), g) < 0
+	    || model_mark(m, g) < 0) {
+		if (old == NULL)
+			free(keep);
 		rec_node_clear(rec);
 		return -1;
 	}
-	if (old != NULL && old->has_rec) {
-		rec_node_clear(&old->rec);
-		old->has_rec = false;
+	if (old != NULL) {
+		/* its record moves to g (the same group, or another dc) */
+		rec_node_clear(old->rec);
+		old->rec = NULL;
 		(void)model_rec_addr(m, old, NULL);
 		(void)model_mark(m, old);
 	}
-	g->rec = *rec;
-	g->has_rec = true;
+	*keep = *rec;
+	g->rec = keep;
 	memset(rec, 0, sizeof(*rec));
 	return model_rec_addr(m, g, a);
 }
@@ -381,10 +406,11 @@ model_node_del(struct model *m, const char *name, size_t len)
 {
 	struct model_group *g = hmap_del(m->noderecs, name, len);
 
-	if (g == NULL || !g->has_rec)
+	if (g == NULL || g->rec == NULL)
 		return;
-	rec_node_clear(&g->rec);
-	g->has_rec = false;
+	rec_node_clear(g->rec);
+	free(g->rec);
+	g->rec = NULL;
 	(void)model_rec_addr(m, g, NULL);
 	(void)model_mark(m, g);
 }
@@ -409,8 +435,8 @@ model_node_addrs(const struct model_group *g, struct rec_addr *out)
 {
 	size_t i, n = 0;
 
-	if (g->has_rec) {
-		out[0] = g->rec.addr;
+	if (g->rec != NULL) {
+		out[0] = g->rec->addr;
 		return 1;
 	}
 	for (i = 0; i < g->n; i++)
@@ -437,16 +463,24 @@ model_flush_node(struct model *m, struct model_group *g)
 				return -1;
 			}
 	}
-	free(g->addrs);
+	if (g->addrs != &g->addr1)
+		free(g->addrs);
+	if (n <= 1) {
+		/* one address (the usual) needs no allocation, none none */
+		if (n == 1)
+			g->addr1 = addrs[0];
+		free(addrs);
+		addrs = n == 1 ? &g->addr1 : NULL;
+	}
 	g->addrs = addrs;
-	g->naddrs = n;
+	g->naddrs = (uint16_t)n;
 	if (n > 0) {
 		obj = reg_node_build(&m->set, addrs, n,
-		    g->has_rec ? g->rec.meta : "", g->has_rec ? g->rec.nmeta : 0);
+		    g->rec ? g->rec->meta : "", g->rec ? g->rec->nmeta : 0);
 		if (obj == NULL)
 			return -1;
 	}
-	return reg_set_node(m->reg, g->name, g->dc, obj);
+	return reg_set_node(m->reg, MODEL_NAME(g), MODEL_DC(g), obj);
 }
 
 static int
@@ -470,11 +504,12 @@ model_flush_svc(struct model *m, struct model_group *g)
 		mem[i].node_target = node != NULL && node->naddrs == 1
 		    && model_addr_in(node->addrs, node->naddrs, &in->rec.addr);
 	}
-	obj = reg_svc_build(&m->set, g->name, g->dc, mem, g->n, &nomem);
+	obj = reg_svc_build(&m->set, MODEL_NAME(g), MODEL_DC(g), mem, g->n,
+	    &nomem);
 	free(mem);
 	if (nomem)
 		return -1;
-	rc = reg_set_svc(m->reg, g->name, g->dc, obj);
+	rc = reg_set_svc(m->reg, MODEL_NAME(g), MODEL_DC(g), obj);
 	if (rc < 0)
 		reg_svc_free(obj);
 	return rc;
@@ -504,8 +539,8 @@ model_flush_addr(struct model *m, struct model_group *g)
 		} else {
 			const struct model_group *node = g->recs[i - g->n];
 
-			snprintf(one, sizeof(one), "%s.node.%s", node->name,
-			    node->dc);
+			snprintf(one, sizeof(one), "%s.node.%s",
+			    MODEL_NAME(node), MODEL_DC(node));
 		}
 		for (j = 0; j < n && strcmp(x, one) != 0; j++)
 			x = rec_next(x);
@@ -520,7 +555,7 @@ model_flush_addr(struct model *m, struct model_group *g)
 		return -1;
 	}
 	free(names);
-	rc = reg_set_ptr(m->reg, &g->addr, obj);
+	rc = reg_set_ptr(m->reg, MODEL_ADDRESS(g), obj);
 	if (rc < 0)
 		reg_ptr_free(obj);
 	return rc;
@@ -530,12 +565,9 @@ model_flush_addr(struct model *m, struct model_group *g)
 static void
 model_drop(struct model *m, struct model_group *g)
 {
-	char key[REG_KEYMAX];
-
-	if (g->n > 0 || g->has_rec || g->nrecs > 0)
+	if (g->n > 0 || g->rec != NULL || g->nrecs > 0)
 		return;
-	hmap_del(model_map(m, g->kind), key, model_group_key(key, g->kind,
-	    g->name, g->dc, &g->addr));
+	hmap_del(model_map(m, g->kind), g->key, g->klen);
 	if (g->kind != MODEL_ADDR)
 		m->dcs_dirty = true;
 	model_free_group(NULL, 0, g, NULL);
@@ -556,10 +588,10 @@ model_collect_dc(const void *k, size_t len, void *v, void *arg)
 	(void)k;
 	(void)len;
 	for (i = 0; i < d->n; i++)
-		if (strcmp(d->dc[i], g->dc) == 0)
+		if (strcmp(d->dc[i], MODEL_DC(g)) == 0)
 			return;
 	if (d->n < MODEL_MAXDC)
-		strcpy(d->dc[d->n++], g->dc);
+		strcpy(d->dc[d->n++], MODEL_DC(g));
 }
 
 static int
@@ -685,8 +717,8 @@ model_visit_node(const void *k, size_t len, void *v, void *arg)
 
 	(void)k;
 	(void)len;
-	if (g->has_rec)
-		mv->node(&g->rec, mv->arg);
+	if (g->rec != NULL)
+		mv->node(g->rec, mv->arg);
 }
 
 void

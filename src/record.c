@@ -118,6 +118,21 @@ struct rec_tmp {
 	bool		 have_path;
 };
 
+/*
+ * The scratch of one parse: about 21 kB, so one per thread, reused; only
+ * what a parse reads before writing is reset.
+ */
+static struct rec_tmp *
+rec_tmp_get(void)
+{
+	static _Thread_local struct rec_tmp t;
+
+	t.service[0] = t.node[0] = t.dc[0] = t.path[0] = '\0';
+	t.ntags = t.nmeta = 0;
+	t.have_path = false;
+	return &t;
+}
+
 /* "a,b,c": labels, lowercased, duplicates dropped. */
 static int
 rec_tags(struct rec_tmp *t, const struct rec_kv *f)
@@ -343,15 +358,11 @@ int
 rec_inst_parse(struct rec_inst *r, const struct rec_kv *kv, size_t n,
     char *why, size_t whylen)
 {
-	struct rec_tmp *t = calloc(1, sizeof(*t));
+	struct rec_tmp *t = rec_tmp_get();
 	unsigned seen = 0;
 	size_t i;
 
 	rec_inst_defaults(r);
-	if (t == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		if (kv[i].vlen > REC_MAXFIELD) {
 			rec_why(why, whylen, &kv[i], "value too long");
@@ -382,10 +393,8 @@ rec_inst_parse(struct rec_inst *r, const struct rec_kv *kv, size_t n,
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
-	free(t);
 	return 0;
 fail:
-	free(t);
 	rec_inst_defaults(r);
 	return -1;
 }
@@ -405,15 +414,11 @@ rec_node_parse(struct rec_node *r, const char *name, size_t namelen,
     const struct rec_kv *kv, size_t n, char *why, size_t whylen)
 {
 	struct rec_kv nf = { "name", 4, name, namelen };
-	struct rec_tmp *t = calloc(1, sizeof(*t));
+	struct rec_tmp *t = rec_tmp_get();
 	bool have_addr = false;
 	size_t i, size = 1, o = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (t == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
 	if (rec_label(r->name, &nf) < 0) {
 		snprintf(why, whylen, "name: not a DNS label");
 		goto fail;
@@ -450,10 +455,8 @@ rec_node_parse(struct rec_node *r, const char *name, size_t namelen,
 		rec_put(r->meta, &o, t->meta[i]);
 	r->meta[o] = '\0';
 	r->nmeta = (uint16_t)t->nmeta;
-	free(t);
 	return 0;
 fail:
-	free(t);
 	memset(r, 0, sizeof(*r));
 	return -1;
 }

@@ -521,12 +521,37 @@ reg_same_addr(struct reg_item *items, size_t k)
 	return shared;
 }
 
+/* How many distinct tags the members carry; (size_t)-1: out of memory. */
+static size_t
+reg_distinct_tags(const struct reg_member *use, size_t k, size_t ntags)
+{
+	const char **seen = malloc((ntags ? ntags : 1) * sizeof(*seen));
+	size_t i, j, x, n = 0;
+
+	if (seen == NULL)
+		return (size_t)-1;
+	for (i = 0; i < k; i++) {
+		const char *t = use[i].rec->tags;
+
+		for (j = 0; j < use[i].rec->ntags; j++, t = rec_next(t)) {
+			for (x = 0; x < n && strcmp(seen[x], t) != 0; x++)
+				;
+			if (x == n)
+				seen[n++] = t;
+		}
+	}
+	free(seen);
+	return n;
+}
+
 struct reg_svc *
 reg_svc_build(const struct reg_settings *s, const char *name, const char *dc,
     const struct reg_member *m, size_t n, bool *nomem)
 {
 	struct reg_member *use = malloc((n ? n : 1) * sizeof(*use));
 	size_t k, i, j, ntags = 0, nidx = 0, nmeta = 0, pool = 0, o = 0;
+	size_t ndistinct;
+	uint8_t scratch[2 * REC_LABEL + 40];
 	struct reg_svc *svc = NULL;
 	struct reg_item *items;
 	struct reg_tag *tags;
@@ -547,17 +572,23 @@ reg_svc_build(const struct reg_settings *s, const char *name, const char *dc,
 		k = REG_MAXITEMS;
 	if (k == 0)
 		goto out;
+	/* sizes first, exactly: a registry may hold a million items */
 	for (i = 0; i < k; i++) {
 		const char *x = use[i].rec->meta;
 
 		ntags += use[i].rec->ntags;
 		nmeta += use[i].rec->nmeta;
-		pool += 2 * REC_LABEL + 40;
+		pool += reg_target(scratch, &use[i], use[i].rec->dc[0]
+		    ? use[i].rec->dc : s->local_dc);
 		for (j = 0; j < use[i].rec->nmeta; j++, x = rec_next(x))
 			pool += strlen(x) + 1;
 	}
+	if ((ndistinct = reg_distinct_tags(use, k, ntags)) == (size_t)-1) {
+		*nomem = true;
+		goto out;
+	}
 	svc = calloc(1, sizeof(*svc) + k * sizeof(*items)
-	    + ntags * (sizeof(*tags) + sizeof(*tagidx))
+	    + ndistinct * sizeof(*tags) + ntags * sizeof(*tagidx)
 	    + nmeta * 2 * sizeof(*txt) + pool + 16);
 	if (svc == NULL) {
 		*nomem = true;
@@ -567,7 +598,7 @@ reg_svc_build(const struct reg_settings *s, const char *name, const char *dc,
 	items = (struct reg_item *)p;
 	p += k * sizeof(*items);
 	tags = (struct reg_tag *)p;
-	p += ntags * sizeof(*tags);
+	p += ndistinct * sizeof(*tags);
 	tagidx = (uint16_t *)p;
 	p += ntags * sizeof(*tagidx);
 	txt = (uint16_t *)p;

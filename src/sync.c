@@ -29,7 +29,8 @@
 #include "record.h"
 #include "sync.h"
 
-#define SYNC_CHUNK	"1000"		/* instances per muster_dump call */
+#define SYNC_PAGE	"1000"		/* SSCAN COUNT of a full load */
+#define SYNC_HEALTHFIELDS 16		/* fields of a health hash, at most */
 #define SYNC_BATCH	"256"		/* stream entries per XREAD */
 #define SYNC_BLOCK_MS	"2000"
 #define SYNC_WATCHDOG	10.0		/* seconds without any reply */
@@ -45,7 +46,13 @@ struct sync {
 	char			 k_changes[160];
 	enum sync_state		 state;
 	void			*loading;	/* full load in progress */
-	bool			 loading_nodes;
+	char			*page;		/* ids of the page being read:
+						   a length byte, the id */
+	size_t			 page_cap, page_len, page_next;
+	char			 health[4096];	/* the instance's health */
+	struct rec_kv		 hkv[SYNC_HEALTHFIELDS];
+	size_t			 nhkv;
+	bool			 health_ok;
 	size_t			 loaded_inst;
 	char			 load_from[SYNC_IDLEN];	/* stream id at start */
 	char			 head[SYNC_IDLEN];	/* last-generated-id seen */
@@ -188,10 +195,23 @@ sync_put_node(struct sync *s, void *target, const char *id, size_t idlen,
 	s->ops->put_node(target, &rec);
 }
 
-/* ---- full load ---- */
+/*
+ * ---- full load ----
+ *
+ * The set <prefix>instances is read a page at a time with SSCAN.  For
+ * each id of a page, HGETALL of its health hash and of its instance hash
+ * go out at once, pipelined, then the SSCAN of the next page, so that
+ * Redis answers while musterd reads; then the same for the nodes, and a
+ * PING marks the end.  Replies come back in order, so the page's ids say
+ * whose each reply is.  A record that changes meanwhile has a stream
+ * entry after load_from, and following the stream from there sets it
+ * right.  (The Function muster_dump returns the same, a page per call,
+ * but running it costs Redis about ten times the CPU of the plain
+ * commands: some 30 against 3 microseconds per instance.)
+ */
 
 static void sync_follow(struct sync *s);
-static void sync_dump(struct sync *s, const char *kind, const char *cursor,
+static void sync_scan(struct sync *s, bool nodes, const char *cursor,
     size_t cursorlen);
 
 static void
@@ -216,14 +236,280 @@ sync_load_done(struct sync *s)
 	sync_follow(s);
 }
 
+/* Is the reply WRONGTYPE (the key holds no hash)? */
+static bool
+sync_wrongtype(const redisReply *r)
+{
+	return r->type == REDIS_REPLY_ERROR
+	    && strncmp(r->str, "WRONGTYPE", 9) == 0;
+}
+
+/* The next id of the page, whose replies come now. */
+static const char *
+sync_page_next(struct sync *s, size_t *len)
+{
+	const char *id;
+
+	if (s->page_next >= s->page_len) {
+		*len = 0;
+		return "";
+	}
+	*len = (uint8_t)s->page[s->page_next];
+	id = s->page + s->page_next + 1;
+	return id;
+}
+
 static void
-sync_dump_cb(redisAsyncContext *ac, void *reply, void *priv)
+sync_page_done(struct sync *s, size_t len)
+{
+	s->page_next += 1 + len;
+}
+
+/*
+ * HGETALL <prefix>health:<id>: keep its fields, as "health.<field>", for
+ * the instance hash that comes next.  No hash: no health fields (the
+ * instance's default).
+ */
+static void
+sync_health_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct sync *s = priv;
-	const redisReply *r = reply, *cur, *items;
+	const redisReply *r = reply;
+	size_t i, o = 0;
+
+	(void)ac;
+	if (r == NULL || s->state != SYNC_LOAD)
+		return;
+	s->nhkv = 0;
+	s->health_ok = true;
+	if (r->type != REDIS_REPLY_ARRAY) {
+		s->health_ok = sync_wrongtype(r);
+		return;
+	}
+	for (i = 0; i + 1 < r->elements; i += 2) {
+		const redisReply *k = r->element[i], *v = r->element[i + 1];
+		struct rec_kv *kv = &s->hkv[s->nhkv];
+
+		if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING
+		    || s->nhkv == SYNC_HEALTHFIELDS
+		    || o + 7 + k->len + v->len > sizeof(s->health)) {
+			s->health_ok = false;
+			return;
+		}
+		memcpy(s->health + o, "health.", 7);
+		memcpy(s->health + o + 7, k->str, k->len);
+		kv->k = s->health + o;
+		kv->klen = 7 + k->len;
+		o += kv->klen;
+		memcpy(s->health + o, v->str, v->len);
+		kv->v = s->health + o;
+		kv->vlen = v->len;
+		o += v->len;
+		s->nhkv++;
+	}
+}
+
+/* HGETALL <prefix>instance:<id>, with the health fields kept before. */
+static void
+sync_inst_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply;
 	struct rec_kv kv[REC_MAXFIELDS];
-	size_t i, n;
+	const char *id;
+	size_t idlen, n;
 	bool ok;
+
+	(void)ac;
+	if (r == NULL || s->state != SYNC_LOAD)
+		return;
+	id = sync_page_next(s, &idlen);
+	sync_page_done(s, idlen);
+	if (sync_wrongtype(r)) {
+		sync_bad(s, "instance", id, idlen, "not a hash");
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY) {
+		sync_fail(s, "full load (HGETALL)", r);
+		return;
+	}
+	if (r->elements == 0)
+		return;		/* deregistered since the SSCAN */
+	n = sync_kv(r, 0, kv, REC_MAXFIELDS - s->nhkv, &ok);
+	if (!ok || !s->health_ok) {
+		sync_bad(s, "instance", id, idlen, ok ? "malformed health hash"
+		    : "malformed field list");
+		return;
+	}
+	memcpy(kv + n, s->hkv, s->nhkv * sizeof(*kv));
+	sync_put_inst(s, s->loading, id, idlen, kv, n + s->nhkv);
+	s->loaded_inst++;
+}
+
+static void
+sync_node_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply;
+	struct rec_kv kv[REC_MAXFIELDS];
+	const char *id;
+	size_t idlen, n;
+	bool ok;
+
+	(void)ac;
+	if (r == NULL || s->state != SYNC_LOAD)
+		return;
+	id = sync_page_next(s, &idlen);
+	sync_page_done(s, idlen);
+	if (sync_wrongtype(r)) {
+		sync_bad(s, "node", id, idlen, "not a hash");
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY) {
+		sync_fail(s, "full load (HGETALL)", r);
+		return;
+	}
+	if (r->elements == 0)
+		return;		/* deleted since the SSCAN */
+	n = sync_kv(r, 0, kv, REC_MAXFIELDS, &ok);
+	if (!ok) {
+		sync_bad(s, "node", id, idlen, "malformed field list");
+		return;
+	}
+	sync_put_node(s, s->loading, id, idlen, kv, n);
+}
+
+/* The PING after the last page: every reply has been read. */
+static void
+sync_loaded_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+
+	(void)ac;
+	if (reply == NULL || s->state != SYNC_LOAD)
+		return;
+	sync_alive(s);
+	sync_load_done(s);
+}
+
+/* Keep id (at most 128 bytes) as the next of the page; -1: no memory. */
+static int
+sync_page_add(struct sync *s, const char *id, size_t len)
+{
+	if (s->page_len + 1 + len > s->page_cap) {
+		size_t cap = s->page_cap ? s->page_cap * 2 : 65536;
+		char *p;
+
+		while (cap < s->page_len + 1 + len)
+			cap *= 2;
+		if ((p = realloc(s->page, cap)) == NULL)
+			return -1;
+		s->page = p;
+		s->page_cap = cap;
+	}
+	s->page[s->page_len] = (char)len;
+	memcpy(s->page + s->page_len + 1, id, len);
+	s->page_len += 1 + len;
+	return 0;
+}
+
+/* An SSCAN page: ask for each record, then for the next page. */
+static void
+sync_page(struct sync *s, const redisReply *r, bool nodes)
+{
+	const char *kind = nodes ? "node" : "instance";
+	redisAsyncContext *ac = rconn_ctx(s->rc);
+	const redisReply *cur, *ids;
+	size_t i;
+	int rc = REDIS_OK;
+
+	if (r == NULL || s->state != SYNC_LOAD)
+		return;
+	sync_alive(s);
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2
+	    || (cur = r->element[0])->type != REDIS_REPLY_STRING
+	    || (ids = r->element[1])->type != REDIS_REPLY_ARRAY) {
+		sync_fail(s, "full load (SSCAN)", r);
+		return;
+	}
+	s->page_len = s->page_next = 0;
+	for (i = 0; i < ids->elements && rc == REDIS_OK; i++) {
+		const redisReply *id = ids->element[i];
+
+		if (id->type != REDIS_REPLY_STRING) {
+			sync_fail(s, "full load (SSCAN)", r);
+			return;
+		}
+		if (id->len == 0 || id->len > 128) {
+			sync_bad(s, kind, id->str, id->len, "bad id");
+			continue;
+		}
+		if (sync_page_add(s, id->str, id->len) < 0) {
+			log_warnx("%s, out of memory for a full load",
+			    s->cfg.who);
+			rconn_drop(s->rc, "out of memory");
+			return;
+		}
+		if (nodes) {
+			rc = redisAsyncCommand(ac, sync_node_cb, s,
+			    "HGETALL %snode:%b", s->cfg.prefix, id->str,
+			    id->len);
+		} else if ((rc = redisAsyncCommand(ac, sync_health_cb, s,
+		    "HGETALL %shealth:%b", s->cfg.prefix, id->str, id->len))
+		    == REDIS_OK) {
+			rc = redisAsyncCommand(ac, sync_inst_cb, s,
+			    "HGETALL %sinstance:%b", s->cfg.prefix, id->str,
+			    id->len);
+		}
+	}
+	if (rc != REDIS_OK) {
+		rconn_drop(s->rc, "cannot send");
+		return;
+	}
+	if (!(cur->len == 1 && cur->str[0] == '0'))
+		sync_scan(s, nodes, cur->str, cur->len);
+	else if (!nodes)
+		sync_scan(s, true, "0", 1);
+	else if (redisAsyncCommand(ac, sync_loaded_cb, s, "PING") != REDIS_OK)
+		rconn_drop(s->rc, "cannot send");
+}
+
+static void
+sync_inst_page_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	(void)ac;
+	sync_page(priv, reply, false);
+}
+
+static void
+sync_node_page_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	(void)ac;
+	sync_page(priv, reply, true);
+}
+
+static void
+sync_scan(struct sync *s, bool nodes, const char *cursor, size_t cursorlen)
+{
+	redisAsyncContext *ac = rconn_ctx(s->rc);
+
+	if (ac == NULL || redisAsyncCommand(ac, nodes ? sync_node_page_cb
+	    : sync_inst_page_cb, s, "SSCAN %s%s %b COUNT " SYNC_PAGE,
+	    s->cfg.prefix, nodes ? "nodes" : "instances", cursor, cursorlen)
+	    != REDIS_OK)
+		rconn_drop(s->rc, "cannot send");
+}
+
+/*
+ * The library must be there: a Redis without it (restarted empty, or a
+ * new one) is more likely lost data than an empty registry, so the last
+ * copy keeps serving until someone loads the Functions.
+ */
+static void
+sync_version_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sync *s = priv;
+	const redisReply *r = reply;
 
 	(void)ac;
 	if (r == NULL || s->state != SYNC_LOAD)
@@ -239,60 +525,11 @@ sync_dump_cb(redisAsyncContext *ac, void *reply, void *priv)
 		rconn_drop(s->rc, "no muster Functions");
 		return;
 	}
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2
-	    || (cur = r->element[0])->type != REDIS_REPLY_STRING
-	    || (items = r->element[1])->type != REDIS_REPLY_ARRAY
-	    || items->elements % 2 != 0) {
-		sync_fail(s, "full load (muster_dump)", r);
+	if (r->type != REDIS_REPLY_INTEGER) {
+		sync_fail(s, "full load (muster_version)", r);
 		return;
 	}
-	for (i = 0; i < items->elements; i += 2) {
-		const redisReply *id = items->element[i];
-		const redisReply *f = items->element[i + 1];
-
-		if (id->type != REDIS_REPLY_STRING || f->type != REDIS_REPLY_ARRAY) {
-			sync_fail(s, "full load (muster_dump)", r);
-			return;
-		}
-		n = sync_kv(f, 0, kv, REC_MAXFIELDS, &ok);
-		if (!ok) {
-			sync_bad(s, s->loading_nodes ? "node" : "instance", id->str,
-			    id->len, "malformed field list");
-			continue;
-		}
-		if (s->loading_nodes) {
-			sync_put_node(s, s->loading, id->str, id->len, kv, n);
-		} else {
-			sync_put_inst(s, s->loading, id->str, id->len, kv, n);
-			s->loaded_inst++;
-		}
-	}
-	if (!(cur->len == 1 && cur->str[0] == '0')) {
-		sync_dump(s, s->loading_nodes ? "nodes" : "instances", cur->str,
-		    cur->len);
-		return;
-	}
-	if (!s->loading_nodes) {
-		s->loading_nodes = true;
-		sync_dump(s, "nodes", "0", 1);
-		return;
-	}
-	sync_load_done(s);
-}
-
-static void
-sync_dump(struct sync *s, const char *kind, const char *cursor,
-    size_t cursorlen)
-{
-	const char *argv[] = { "FCALL_RO", "muster_dump", "0", s->cfg.prefix,
-	    kind, cursor, SYNC_CHUNK };
-	size_t len[] = { 8, 11, 1, strlen(s->cfg.prefix), strlen(kind),
-	    cursorlen, strlen(SYNC_CHUNK) };
-	redisAsyncContext *ac = rconn_ctx(s->rc);
-
-	if (ac == NULL || redisAsyncCommandArgv(ac, sync_dump_cb, s, 7, argv,
-	    len) != REDIS_OK)
-		rconn_drop(s->rc, "cannot send");
+	sync_scan(s, false, "0", 1);
 }
 
 static void
@@ -306,6 +543,8 @@ sync_abort_load(struct sync *s)
 static void
 sync_load(struct sync *s, const char *from)
 {
+	redisAsyncContext *ac = rconn_ctx(s->rc);
+
 	sync_abort_load(s);
 	s->loading = s->ops->load_begin(s->arg);
 	if (s->loading == NULL) {
@@ -315,12 +554,13 @@ sync_load(struct sync *s, const char *from)
 	}
 	snprintf(s->load_from, sizeof(s->load_from), "%s", from);
 	s->load_added = s->head_added;
-	s->loading_nodes = false;
 	s->loaded_inst = 0;
 	s->load_started = sync_now_ms();
 	s->state = SYNC_LOAD;
 	log_info("%s, full load from redis (stream at %s)", s->cfg.who, from);
-	sync_dump(s, "instances", "0", 1);
+	if (ac == NULL || redisAsyncCommand(ac, sync_version_cb, s,
+	    "FCALL_RO muster_version 0") != REDIS_OK)
+		rconn_drop(s->rc, "cannot send");
 }
 
 /* ---- following the change stream ---- */
@@ -757,5 +997,6 @@ sync_free(struct sync *s)
 	ev_timer_stop(s->loop, &s->watchdog);
 	rconn_free(s->rc);
 	sync_abort_load(s);
+	free(s->page);
 	free(s);
 }

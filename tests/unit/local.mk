@@ -12,9 +12,14 @@ UNIT_TESTS = \
 	tests/unit/test_listen \
 	tests/unit/test_record \
 	tests/unit/test_rconn \
-	tests/unit/test_registry
+	tests/unit/test_registry \
+	tests/unit/test_hmap
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
+
+tests_unit_test_hmap_SOURCES = tests/unit/test_hmap.c
+tests_unit_test_hmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_hmap_LDADD = $(CORE_LIBS) $(CRITERION_LIBS)
 
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
 tests_unit_test_wire_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
