@@ -19,7 +19,15 @@
 #include "listen.h"
 
 #define LISTEN_BACKLOG	256
-#define LISTEN_RCVBUF	(4 * 1024 * 1024)
+/*
+ * The UDP receive buffer bounds how long a query can wait when more come
+ * than a worker answers: what does not fit is dropped at once, and what
+ * is answered stays fast.  Linux doubles the value; 512 KiB holds a few
+ * milliseconds of queries.  Offered twice its saturation rate, musterd
+ * answered with a p99 of 66 ms with 4 MiB, 19 ms with 1 MiB and 5.7 ms
+ * with 256 KiB (Knot keeps the 208 KiB default), at the same throughput.
+ */
+#define LISTEN_RCVBUF	(256 * 1024)
 
 int
 listen_parse(const char *spec, uint16_t default_port, struct listen_addr *out,
