@@ -7,3 +7,5 @@
 dist_bin_SCRIPTS = contrib/musterctl
 dist_pkgdata_DATA = contrib/muster.lua
 EXTRA_DIST += contrib/musterd.conf
+# contrib/bench: musterd next to NSD and Knot DNS (results: contrib/bench.md)
+EXTRA_DIST += contrib/bench contrib/bench.md
